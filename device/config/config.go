@@ -93,9 +93,11 @@ func (c *Config) Validate() error {
 	var errs []error
 	add := func(section string, v interface {
 		validate(add func(key, msg string))
-	}) { v.validate(func(key, msg string) {
-		errs = append(errs, &KeyError{Key: section + "." + key, Msg: msg})
-	}) }
+	}) {
+		v.validate(func(key, msg string) {
+			errs = append(errs, &KeyError{Key: section + "." + key, Msg: msg})
+		})
+	}
 	add("device", &c.Device)
 	add("hardware", &c.Hardware)
 	add("paths", &c.Paths)
