@@ -53,4 +53,3 @@ func (c *SyncConfig) validate(add func(key, msg string)) {
 		add("batch", fmt.Sprintf("%d: want 1..1000", c.Batch))
 	}
 }
-
