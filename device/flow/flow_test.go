@@ -1,0 +1,336 @@
+package flow
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/hbzk/kiosk/device/clock/clocktest"
+	"github.com/hbzk/kiosk/device/entropy"
+)
+
+type roster map[string]RosterStatus
+
+func (r roster) Lookup(id string) (RosterStatus, error) {
+	if id == "boom" {
+		return 0, errors.New("roster: database locked")
+	}
+	return r[id], nil
+}
+
+var settings = Settings{
+	MatchAttempts: 3, PhotoAttempts: 3, SignAttempts: 3,
+	StepTimeout: 60 * time.Second, DoneTimeout: 10 * time.Second, FailTimeout: 15 * time.Second,
+	RequireRoster: true, Challenges: 2, ChallengeSet: []string{"blink", "turn_left", "turn_right", "nod", "read_digits"},
+	TechPIN: "2468",
+}
+
+const pending, confirmed = "420106199003072113", "110101199003074514"
+
+func newMachine(t *testing.T) (*Machine, *clocktest.Fake) {
+	clk := clocktest.New(time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC))
+	return New(settings, "zh", clk, entropy.Seeded(1), roster{pending: RosterPending, confirmed: RosterConfirmed}), clk
+}
+
+func card(id string) Card { return Card{IDNumber: id, Name: "张三", Valid: true, Raw: "raw card"} }
+
+// has reports whether effects contain one of the type of want.
+func has(effects []Effect, want Effect) bool {
+	for _, e := range effects {
+		if reflect.TypeOf(e) == reflect.TypeOf(want) {
+			return true
+		}
+	}
+	return false
+}
+
+func step(t *testing.T, m *Machine, ev Event, want Step) []Effect {
+	t.Helper()
+	eff := m.Handle(ev)
+	if got := m.State().Step; got != want {
+		t.Fatalf("after %T%+v: step %s, want %s (state %+v)", ev, ev, got, want, m.State())
+	}
+	return eff
+}
+
+// toSignature walks a session up to the signature screen.
+func toSignature(t *testing.T, m *Machine) {
+	t.Helper()
+	step(t, m, Presence{}, PlaceCard)
+	step(t, m, CardReading{}, ReadingCard)
+	eff := step(t, m, CardRead{Card: card(pending)}, Liveness)
+	if !has(eff, StartLiveness{}) || !has(eff, Light{}) {
+		t.Fatalf("liveness effects %v", eff)
+	}
+	step(t, m, LivenessDone{Passed: true, Raw: "frames"}, Matching)
+	step(t, m, MatchDone{Score: 0.7, Threshold: 0.3, Match: true}, Photo)
+	step(t, m, PhotoDone{OK: true, Raw: "jpeg"}, PhotoReview)
+	step(t, m, Tap{Action: "use_photo"}, Signature)
+}
+
+func TestHappyPath(t *testing.T) {
+	m, clk := newMachine(t)
+	toSignature(t, m)
+	eff := step(t, m, Tap{Action: "confirm"}, Signature)
+	if !has(eff, CheckSignature{}) {
+		t.Fatalf("confirm: %v", eff)
+	}
+	eff = step(t, m, SignatureDone{Valid: true, Raw: "strokes"}, Saving)
+	var commit Commit
+	for _, e := range eff {
+		if c, ok := e.(Commit); ok {
+			commit = c
+		}
+	}
+	s := commit.Session
+	if s == nil || s.Card.Raw != "raw card" || s.Photo != "jpeg" || s.Signature != "strokes" || s.Match.Score != 0.7 || len(s.Challenges) != 2 || len(s.Digits) != 4 {
+		t.Fatalf("commit carries %+v", s)
+	}
+	for _, st := range []Step{PlaceCard, Liveness, Matching, Photo, PhotoReview, Signature, Saving} {
+		if _, ok := s.Entered[st]; !ok {
+			t.Errorf("no time for step %s", st)
+		}
+	}
+	step(t, m, Saved{RecordID: "r1"}, Done)
+	if m.State().Session.RecordID != "r1" {
+		t.Error("record id not kept for the done screen")
+	}
+	clk.Advance(9 * time.Second)
+	step(t, m, Tick{}, Done)
+	clk.Advance(time.Second)
+	eff = step(t, m, Tick{}, Attract)
+	if !has(eff, Wipe{}) || m.State().Session != nil {
+		t.Fatal("done timeout did not wipe the session")
+	}
+}
+
+func TestCardProblems(t *testing.T) {
+	for _, tc := range []struct {
+		card Card
+		want Problem
+	}{
+		{Card{IDNumber: "999", Valid: true}, NotOnRoster},
+		{card(confirmed), AlreadyConfirmed},
+		{Card{IDNumber: pending, Valid: true, Expired: true}, CardExpired},
+		{Card{IDNumber: pending, Valid: false}, CardInvalid},
+		{Card{IDNumber: "boom", Valid: true}, RosterError},
+	} {
+		t.Run(string(tc.want), func(t *testing.T) {
+			m, clk := newMachine(t)
+			step(t, m, Presence{}, PlaceCard)
+			eff := step(t, m, CardRead{Card: tc.card}, CardProblem)
+			if m.State().Problem != tc.want || m.State().Session != nil || !has(eff, Wipe{}) {
+				t.Fatalf("state %+v effects %v", m.State(), eff)
+			}
+			clk.Advance(settings.FailTimeout)
+			step(t, m, Tick{}, Attract)
+		})
+	}
+}
+
+func TestCardReadFailedCanBeRetried(t *testing.T) {
+	m, _ := newMachine(t)
+	step(t, m, Presence{}, PlaceCard)
+	step(t, m, CardError{Removed: true}, CardProblem)
+	if m.State().Problem != CardRemoved {
+		t.Fatal(m.State().Problem)
+	}
+	eff := step(t, m, Tap{Action: "retry"}, PlaceCard)
+	if !has(eff, WaitCard{}) {
+		t.Fatal(eff)
+	}
+}
+
+func TestMatchAttempts(t *testing.T) {
+	m, _ := newMachine(t)
+	step(t, m, Presence{}, PlaceCard)
+	step(t, m, CardRead{Card: card(pending)}, Liveness)
+	for i := 1; i <= 3; i++ {
+		step(t, m, LivenessDone{Passed: true}, Matching)
+		if i == 3 {
+			eff := step(t, m, MatchDone{Score: 0.1, Threshold: 0.3}, Failed)
+			if m.State().Problem != FaceMismatch || m.State().Session != nil || !has(eff, Wipe{}) {
+				t.Fatalf("%+v", m.State())
+			}
+			return
+		}
+		step(t, m, MatchDone{Score: 0.1, Threshold: 0.3}, MatchFailed)
+		if m.State().AttemptsLeft != 3-i {
+			t.Fatalf("attempts left %d", m.State().AttemptsLeft)
+		}
+		before := m.State().Session.Challenges
+		eff := step(t, m, Tap{Action: "retry"}, Liveness)
+		if !has(eff, StartLiveness{}) {
+			t.Fatal(eff)
+		}
+		_ = before
+	}
+}
+
+func TestLivenessFailureRetriesThenFails(t *testing.T) {
+	m, _ := newMachine(t)
+	step(t, m, Presence{}, PlaceCard)
+	step(t, m, CardRead{Card: card(pending)}, Liveness)
+	step(t, m, LivenessDone{Reason: "we could not see you blink"}, Liveness)
+	if m.State().Detail == "" {
+		t.Fatal("reason not shown")
+	}
+	step(t, m, LivenessDone{}, Liveness)
+	step(t, m, LivenessDone{Reason: "x"}, Failed)
+	if m.State().Problem != LivenessFailed {
+		t.Fatal(m.State().Problem)
+	}
+}
+
+func TestPhotoHintsRetakeAndLimit(t *testing.T) {
+	m, _ := newMachine(t)
+	toSignatureUntilPhoto := func() {
+		step(t, m, Presence{}, PlaceCard)
+		step(t, m, CardRead{Card: card(pending)}, Liveness)
+		step(t, m, LivenessDone{Passed: true}, Matching)
+		step(t, m, MatchDone{Match: true}, Photo)
+	}
+	toSignatureUntilPhoto()
+	step(t, m, PhotoDone{Failed: []string{"eyes_open", "sharpness"}}, Photo)
+	if got := m.State().Hints; len(got) != 2 || m.State().AttemptsLeft != 2 {
+		t.Fatalf("hints %v left %d", got, m.State().AttemptsLeft)
+	}
+	step(t, m, PhotoDone{OK: true, Raw: 1}, PhotoReview)
+	step(t, m, Tap{Action: "retake"}, Photo)
+	step(t, m, PhotoDone{Failed: []string{"framing"}}, Failed)
+	if m.State().Problem != PhotoFailed {
+		t.Fatal(m.State().Problem)
+	}
+}
+
+func TestSignatureRefusedThenAccepted(t *testing.T) {
+	m, _ := newMachine(t)
+	toSignature(t, m)
+	eff := step(t, m, SignatureDone{Reasons: []string{"too_few_points"}, Reason: "请写下完整的签名"}, Signature)
+	if !has(eff, ClearSignature{}) || m.State().AttemptsLeft != 2 || m.State().Hints[0] != "too_few_points" {
+		t.Fatalf("%v %+v", eff, m.State())
+	}
+	eff = step(t, m, Tap{Action: "clear"}, Signature)
+	if !has(eff, ClearSignature{}) || m.State().Hints != nil {
+		t.Fatal("clear did not clear")
+	}
+	step(t, m, SignatureDone{Valid: true}, Saving)
+}
+
+func TestSaveFailureGoesOutOfService(t *testing.T) {
+	m, clk := newMachine(t)
+	toSignature(t, m)
+	step(t, m, SignatureDone{Valid: true}, Saving)
+	eff := step(t, m, Saved{Err: "store: disk full"}, OutOfService)
+	if !has(eff, Wipe{}) || m.State().Session != nil || m.State().Fault != "store" {
+		t.Fatalf("%v %+v", eff, m.State())
+	}
+	clk.Advance(time.Hour)
+	step(t, m, Tick{}, OutOfService)
+	step(t, m, Presence{}, OutOfService)
+	step(t, m, DeviceFault{Device: "store"}, Attract)
+}
+
+func TestCancelAndTimeoutAtEveryStepWipe(t *testing.T) {
+	steps := []struct {
+		name string
+		to   func(m *Machine)
+		at   Step
+	}{
+		{"liveness", func(m *Machine) { m.Handle(Presence{}); m.Handle(CardRead{Card: card(pending)}) }, Liveness},
+		{"signature", func(m *Machine) { toSignature(t, m) }, Signature},
+	}
+	for _, s := range steps {
+		for _, how := range []string{"cancel", "timeout"} {
+			t.Run(s.name+"/"+how, func(t *testing.T) {
+				m, clk := newMachine(t)
+				s.to(m)
+				if m.State().Step != s.at {
+					t.Fatalf("at %s", m.State().Step)
+				}
+				var eff []Effect
+				if how == "cancel" {
+					eff = step(t, m, Tap{Action: "cancel"}, Attract)
+				} else {
+					clk.Advance(settings.StepTimeout)
+					eff = step(t, m, Tick{}, Failed)
+					if m.State().Problem != TimedOut {
+						t.Fatal(m.State().Problem)
+					}
+				}
+				if !has(eff, Wipe{}) || !has(eff, StopDevices{}) || m.State().Session != nil {
+					t.Fatalf("no privacy reset: %v", eff)
+				}
+			})
+		}
+	}
+}
+
+func TestPenActivityKeepsSignatureAlive(t *testing.T) {
+	m, clk := newMachine(t)
+	toSignature(t, m)
+	for i := 0; i < 5; i++ {
+		clk.Advance(50 * time.Second)
+		m.Handle(PenActivity{})
+		step(t, m, Tick{}, Signature)
+	}
+}
+
+func TestLanguageSwitchKeepsStep(t *testing.T) {
+	m, _ := newMachine(t)
+	toSignature(t, m)
+	step(t, m, Tap{Action: "lang"}, Signature)
+	if m.State().Lang != "en" {
+		t.Fatal(m.State().Lang)
+	}
+	m.Handle(Tap{Action: "cancel"})
+	if m.State().Lang != "en" {
+		t.Fatal("language lost on reset")
+	}
+}
+
+func TestChallengesAreDrawnFromTheSetInVaryingOrder(t *testing.T) {
+	seen := map[string]bool{}
+	for seed := uint64(0); seed < 30; seed++ {
+		clk := clocktest.New(time.Now())
+		m := New(settings, "zh", clk, entropy.Seeded(seed), roster{pending: RosterPending})
+		m.Handle(Presence{})
+		m.Handle(CardRead{Card: card(pending)})
+		c := m.State().Session.Challenges
+		if len(c) != 2 || c[0] == c[1] {
+			t.Fatalf("challenges %v", c)
+		}
+		seen[fmt.Sprint(c)] = true
+	}
+	if len(seen) < 8 {
+		t.Errorf("only %d different sequences in 30 sessions", len(seen))
+	}
+}
+
+func TestDeviceFaultAndRecovery(t *testing.T) {
+	m, _ := newMachine(t)
+	toSignature(t, m)
+	eff := step(t, m, DeviceFault{Device: "sigpad", Err: "sigpad: gone", Code: "E-SIG"}, OutOfService)
+	if !has(eff, Wipe{}) || m.State().FaultCode != "E-SIG" {
+		t.Fatal(eff, m.State())
+	}
+	step(t, m, DeviceFault{Device: "sigpad"}, Attract)
+}
+
+func TestTechnicianPIN(t *testing.T) {
+	m, _ := newMachine(t)
+	step(t, m, Tap{Action: "tech"}, TechPIN)
+	for _, d := range "1111" {
+		m.Handle(Tap{Action: string(d)})
+	}
+	if m.State().Step != TechPIN || m.State().Detail != "wrong_pin" {
+		t.Fatal("wrong PIN accepted")
+	}
+	for _, d := range "2468" {
+		m.Handle(Tap{Action: string(d)})
+	}
+	step(t, m, Tick{}, TechMenu)
+	step(t, m, Tap{Action: "exit"}, Attract)
+}
