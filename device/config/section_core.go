@@ -26,7 +26,7 @@ func (d *DeviceConfig) validate(add func(key, msg string)) {
 type HardwareConfig struct {
 	IDCard string `toml:"idcard" comment:"ID card reader: sam:/dev/idreader, sim:cards.toml"`
 	Camera string `toml:"camera" comment:"camera: v4l2:/dev/video0, file:clip.avi, dir:frames/, sim:"`
-	Sigpad string `toml:"sigpad" comment:"signature pad: topaz:/dev/sigpad, wacom4:/dev/sigpad, sim:topaz:sig.json"`
+	Sigpad string `toml:"sigpad" comment:"signature pad: topaz:/dev/sigpad[,max=WxH,lpi=N], wacom4:/dev/sigpad, sim:PROTO:strokes.json[,noise=P,speed=F,cut=DUR]"`
 	GPIO   string `toml:"gpio" comment:"GPIO: gpiochip:, sim:, none"`
 	// Required lists the device kinds whose failure puts the kiosk out of
 	// service.

@@ -343,7 +343,7 @@ func (m *Machine) Handle(ev Event) []Effect {
 			return m.enter(Done, now, Status{Light: "ready"})
 		}
 	case Done, Failed:
-		if isTap(ev, "ok") || isTap(ev, "done") {
+		if isTap(ev, "ok") || isTap(ev, "finish") {
 			return m.reset()
 		}
 	case TechPIN:

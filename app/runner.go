@@ -1,0 +1,491 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"image"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/hbzk/kiosk/device/camera"
+	"github.com/hbzk/kiosk/device/clock"
+	"github.com/hbzk/kiosk/device/flow"
+	"github.com/hbzk/kiosk/device/gpio"
+	"github.com/hbzk/kiosk/device/idcard"
+	"github.com/hbzk/kiosk/device/sigpad"
+	"github.com/hbzk/kiosk/ui"
+	"github.com/hbzk/kiosk/ui/i18n"
+)
+
+// LiveProgress is what the liveness check shows while it runs.
+type LiveProgress struct {
+	Frame     *camera.Frame
+	Face      image.Rectangle
+	Guidance  string // a ui.Guide* key
+	Challenge string // a ui.Challenge* key
+	Index     int    // 1-based
+	Count     int
+	Passed    int
+	Remaining time.Duration
+	Limit     time.Duration
+}
+
+// Services are the checks the session runs, each a port the wiring fills
+// with the real engine (and tests with fakes). Each answers with the
+// flow event that reports its outcome.
+type Services struct {
+	// Liveness runs the passive and active checks on the camera.
+	Liveness func(ctx context.Context, challenges []string, digits string, progress func(LiveProgress)) flow.LivenessDone
+	// Match compares the chip photo of card with the best live frame of
+	// the liveness result.
+	Match func(ctx context.Context, card *idcard.Card, liveness any) flow.MatchDone
+	// Photo takes and checks a registration photo, showing progress.
+	Photo func(ctx context.Context, liveness any, progress func(LiveProgress, []string)) (flow.PhotoDone, image.Image)
+	// Commit builds, signs and stores the record; it returns its id.
+	Commit func(ctx context.Context, s *flow.Session) (string, error)
+	// Roster looks candidates up.
+	Roster flow.Roster
+}
+
+// Runner drives one kiosk: it feeds the flow machine with device events
+// and taps, carries out the machine's effects on the devices, and renders
+// the screen for the presenter. One goroutine runs the loop; device work
+// runs in goroutines that report back through events.
+type Runner struct {
+	Log      *slog.Logger
+	Clock    clock.Clock
+	Devices  *Devices
+	Services Services
+	Machine  *flow.Machine
+	Renderer *ui.Renderer
+	Site     string
+	PINLen   int
+	// SigRules are the signature acceptance rules.
+	SigRules sigpad.Rules
+	// OnState, when set, is called from the loop after every change of
+	// step (the demo driver and tests watch it).
+	OnState func(flow.State)
+	// FrameEvery is the redraw interval (default 50 ms).
+	FrameEvery time.Duration
+
+	events chan flow.Event
+
+	mu   sync.Mutex
+	live live
+	// the session's artefacts that the flow carries as Raw values live in
+	// the flow's Session; the runner keeps only the chip card for matching.
+	card *idcard.Card
+
+	op       context.CancelFunc // the capture running (liveness, photo, signature)
+	cardOp   context.CancelFunc // the card reader's wait
+	cardBusy bool
+}
+
+// Post sends an event to the loop (from any goroutine).
+func (r *Runner) Post(ev flow.Event) {
+	r.events <- ev
+}
+
+// Run runs the loop until ctx ends, rendering frames to frames and reading
+// input from input.
+func (r *Runner) Run(ctx context.Context, frames chan *ui.Frame, input <-chan ui.Event) error {
+	if r.events == nil {
+		r.events = make(chan flow.Event, 64)
+	}
+	if r.FrameEvery == 0 {
+		r.FrameEvery = 50 * time.Millisecond
+	}
+	if r.Devices.GPIO != nil {
+		go r.watchPresence(ctx)
+	}
+	last := flow.Step(-1)
+	lastLang := ""
+	tick := time.NewTicker(r.FrameEvery)
+	defer tick.Stop()
+	defer r.stopOps()
+	r.apply(ctx, []flow.Effect{flow.Status{Light: "ready"}})
+	r.ensureCardWait(ctx)
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case ev := <-r.events:
+			r.apply(ctx, r.Machine.Handle(ev))
+		case in, ok := <-input:
+			if !ok {
+				return nil
+			}
+			switch in.Kind {
+			case ui.Close:
+				return nil
+			case ui.Tap, ui.Key:
+				if in.Action != "" {
+					r.apply(ctx, r.Machine.Handle(flow.Tap{Action: in.Action}))
+				}
+			}
+		case <-tick.C:
+			r.apply(ctx, r.Machine.Handle(flow.Tick{}))
+		}
+		st := r.Machine.State()
+		if st.Step != last || st.Lang != lastLang {
+			last, lastLang = st.Step, st.Lang
+			r.Log.Info("screen", "step", st.Step.String())
+			if st.Step == flow.Attract || st.Step == flow.PlaceCard {
+				r.ensureCardWait(ctx)
+			}
+			if r.OnState != nil {
+				r.OnState(st)
+			}
+		}
+		r.render(st, frames)
+	}
+}
+
+func (r *Runner) render(st flow.State, frames chan *ui.Frame) {
+	r.mu.Lock()
+	s := screen(st, &r.live, r.Clock.Now(), r.Site, r.PINLen)
+	r.mu.Unlock()
+	lang := i18n.ZH
+	if st.Lang == "en" {
+		lang = i18n.EN
+	}
+	f := r.Renderer.Render(s, lang)
+	select {
+	case frames <- f:
+	default:
+		// The presenter is behind: drop the older frame it has not taken.
+		select {
+		case <-frames:
+		default:
+		}
+		select {
+		case frames <- f:
+		default:
+		}
+	}
+}
+
+// apply carries out the machine's effects.
+func (r *Runner) apply(ctx context.Context, effects []flow.Effect) {
+	for _, e := range effects {
+		switch e := e.(type) {
+		case flow.Show:
+		case flow.WaitCard:
+			r.ensureCardWait(ctx)
+		case flow.WaitCardRemoved:
+			r.waitCardRemoved(ctx)
+		case flow.StartLiveness:
+			r.startLiveness(ctx, e)
+		case flow.StartMatch:
+			r.startMatch(ctx)
+		case flow.StartPhoto:
+			r.startPhoto(ctx)
+		case flow.StartSignature:
+			r.startSignature(ctx)
+		case flow.ClearSignature:
+			if r.Devices.Sigpad != nil {
+				r.Devices.Sigpad.Clear()
+			}
+			r.mu.Lock()
+			r.live.strokes = nil
+			r.mu.Unlock()
+		case flow.CheckSignature:
+			r.checkSignature()
+		case flow.Commit:
+			r.commit(ctx, e.Session)
+		case flow.Wipe:
+			r.wipe()
+		case flow.StopDevices:
+			r.stopOps()
+		case flow.Light:
+			if r.Devices.GPIO != nil {
+				if err := r.Devices.GPIO.SetLight(e.On); err != nil {
+					r.Log.Warn("gpio light", "err", err)
+				}
+			}
+		case flow.Status:
+			if r.Devices.GPIO != nil {
+				if s, err := gpio.ParseStatus(e.Light); err == nil {
+					r.Devices.GPIO.SetStatus(s)
+				}
+			}
+		}
+	}
+}
+
+// wipe drops every piece of personal data the runner holds.
+func (r *Runner) wipe() {
+	r.mu.Lock()
+	tech := r.live.tech
+	r.live = live{tech: tech}
+	r.card = nil
+	r.mu.Unlock()
+	if r.Devices.Sigpad != nil {
+		r.Devices.Sigpad.Clear()
+	}
+}
+
+func (r *Runner) stopOps() {
+	r.mu.Lock()
+	op := r.op
+	r.op = nil
+	r.mu.Unlock()
+	if op != nil {
+		op()
+	}
+}
+
+// startOp cancels the running capture and starts fn as the new one.
+func (r *Runner) startOp(ctx context.Context, fn func(ctx context.Context)) {
+	r.stopOps()
+	octx, cancel := context.WithCancel(ctx)
+	r.mu.Lock()
+	r.op = cancel
+	r.mu.Unlock()
+	go fn(octx)
+}
+
+// send posts an event unless ctx ended (the operation was cancelled: its
+// outcome no longer matters).
+func (r *Runner) send(ctx context.Context, ev flow.Event) {
+	select {
+	case r.events <- ev:
+	case <-ctx.Done():
+	}
+}
+
+// ensureCardWait keeps one goroutine waiting for a card while the kiosk is
+// idle or asks for a card.
+func (r *Runner) ensureCardWait(ctx context.Context) {
+	rd := r.Devices.IDCard
+	r.mu.Lock()
+	if rd == nil || r.cardBusy {
+		r.mu.Unlock()
+		return
+	}
+	r.cardBusy = true
+	cctx, cancel := context.WithCancel(ctx)
+	r.cardOp = cancel
+	r.mu.Unlock()
+	go func() {
+		defer func() {
+			r.mu.Lock()
+			r.cardBusy = false
+			r.mu.Unlock()
+			cancel()
+		}()
+		if err := rd.WaitCard(cctx); err != nil {
+			if cctx.Err() == nil {
+				r.cardFault(cctx, err)
+			}
+			return
+		}
+		r.send(cctx, flow.CardReading{})
+		c, err := rd.Read(cctx)
+		if err != nil {
+			r.Log.Info("card read failed", "err", err)
+			if errors.Is(err, idcard.ErrReaderGone) || errors.Is(err, idcard.ErrSAMFault) {
+				r.cardFault(cctx, err)
+				return
+			}
+			r.send(cctx, flow.CardError{Removed: errors.Is(err, idcard.ErrCardRemoved)})
+			return
+		}
+		fc := flow.Card{IDNumber: c.Number(), Name: c.Name, Valid: true, Raw: c}
+		if c.Name == "" {
+			fc.Name = c.NameEN
+		}
+		if cerr := c.Check(r.Clock); cerr != nil {
+			for _, ref := range idcard.Refusals(cerr) {
+				switch {
+				case errors.Is(ref, idcard.ErrExpired), errors.Is(ref, idcard.ErrNotYetValid):
+					fc.Expired = true
+				default:
+					fc.Valid = false
+				}
+			}
+		}
+		r.mu.Lock()
+		r.card = c
+		r.live.name = fc.Name
+		r.mu.Unlock()
+		r.send(cctx, flow.CardRead{Card: fc})
+	}()
+}
+
+func (r *Runner) cardFault(ctx context.Context, err error) {
+	r.Log.Error("card reader fault", "err", err)
+	r.send(ctx, flow.DeviceFault{Device: "idcard", Err: err.Error(), Code: "E-IDCARD"})
+}
+
+// waitCardRemoved waits until the card leaves the reader, so that the next
+// WaitCard finds the next card and not this one again.
+func (r *Runner) waitCardRemoved(ctx context.Context) {
+	rd := r.Devices.IDCard
+	if rd == nil {
+		return
+	}
+	r.mu.Lock()
+	if r.cardBusy {
+		r.mu.Unlock()
+		return
+	}
+	r.cardBusy = true
+	r.mu.Unlock()
+	go func() {
+		rctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+		defer cancel()
+		rd.WaitRemoved(rctx)
+		r.mu.Lock()
+		r.cardBusy = false
+		r.mu.Unlock()
+	}()
+}
+
+func (r *Runner) watchPresence(ctx context.Context) {
+	for ctx.Err() == nil {
+		if err := r.Devices.GPIO.WaitPresence(ctx); err != nil {
+			return
+		}
+		r.send(ctx, flow.Presence{})
+		// Wait for the person to leave before the next wake-up.
+		for r.Devices.GPIO.Present() {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(500 * time.Millisecond):
+			}
+		}
+	}
+}
+
+func (r *Runner) progress(p LiveProgress) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if p.Frame != nil {
+		r.live.preview = p.Frame.ToRGBA(r.live.preview)
+	}
+	r.live.face, r.live.guidance, r.live.challenge = p.Face, p.Guidance, p.Challenge
+	r.live.index, r.live.count, r.live.passed = p.Index, p.Count, p.Passed
+	r.live.remaining, r.live.limit = p.Remaining, p.Limit
+}
+
+func (r *Runner) startLiveness(ctx context.Context, e flow.StartLiveness) {
+	if r.Services.Liveness == nil {
+		r.Post(flow.DeviceFault{Device: "camera", Err: "no liveness check", Code: "E-CAMERA"})
+		return
+	}
+	r.startOp(ctx, func(ctx context.Context) {
+		res := r.Services.Liveness(ctx, e.Challenges, e.Digits, r.progress)
+		r.send(ctx, res)
+	})
+}
+
+func (r *Runner) startMatch(ctx context.Context) {
+	st := r.Machine.State()
+	r.mu.Lock()
+	card := r.card
+	r.mu.Unlock()
+	if st.Session == nil || card == nil || r.Services.Match == nil {
+		return
+	}
+	liveness := st.Session.Liveness
+	r.startOp(ctx, func(ctx context.Context) {
+		r.send(ctx, r.Services.Match(ctx, card, liveness))
+	})
+}
+
+func (r *Runner) startPhoto(ctx context.Context) {
+	st := r.Machine.State()
+	if st.Session == nil || r.Services.Photo == nil {
+		return
+	}
+	liveness := st.Session.Liveness
+	r.startOp(ctx, func(ctx context.Context) {
+		res, img := r.Services.Photo(ctx, liveness, func(p LiveProgress, _ []string) { r.progress(p) })
+		if img != nil {
+			r.mu.Lock()
+			r.live.photo = img
+			r.mu.Unlock()
+		}
+		r.send(ctx, res)
+	})
+}
+
+func (r *Runner) startSignature(ctx context.Context) {
+	pad := r.Devices.Sigpad
+	if pad == nil {
+		r.Post(flow.DeviceFault{Device: "sigpad", Err: "no signature pad", Code: "E-SIGPAD"})
+		return
+	}
+	pad.Clear()
+	info := pad.Info()
+	r.mu.Lock()
+	r.live.strokes = nil
+	r.live.pad = image.Rect(0, 0, info.MaxX, info.MaxY)
+	r.mu.Unlock()
+	r.startOp(ctx, func(ctx context.Context) {
+		lastPost := time.Time{}
+		for {
+			s, err := pad.Next(ctx)
+			if err != nil {
+				if ctx.Err() == nil && sigpad.IsGone(err) {
+					r.send(ctx, flow.DeviceFault{Device: "sigpad", Err: err.Error(), Code: "E-SIGPAD"})
+				}
+				return
+			}
+			r.mu.Lock()
+			if s.Down {
+				n := len(r.live.strokes)
+				if n == 0 || r.live.lift {
+					r.live.strokes = append(r.live.strokes, nil)
+					n++
+				}
+				r.live.strokes[n-1] = append(r.live.strokes[n-1], image.Pt(s.X, s.Y))
+				r.live.lift = false
+			} else {
+				r.live.lift = true
+			}
+			r.mu.Unlock()
+			if now := time.Now(); now.Sub(lastPost) > time.Second {
+				lastPost = now
+				r.send(ctx, flow.PenActivity{})
+			}
+		}
+	})
+}
+
+func (r *Runner) checkSignature() {
+	pad := r.Devices.Sigpad
+	if pad == nil {
+		return
+	}
+	sig := pad.Signature()
+	reasons := r.SigRules.Validate(sig)
+	if len(reasons) == 0 {
+		r.Post(flow.SignatureDone{Valid: true, Raw: sig})
+		return
+	}
+	ev := flow.SignatureDone{Reason: reasons[0].Zh}
+	for _, rs := range reasons {
+		ev.Reasons = append(ev.Reasons, rs.Code)
+	}
+	r.Post(ev)
+}
+
+func (r *Runner) commit(ctx context.Context, s *flow.Session) {
+	r.stopOps()
+	go func() {
+		id, err := r.Services.Commit(ctx, s)
+		if err != nil {
+			r.Log.Error("commit", "err", err)
+			r.send(ctx, flow.Saved{Err: err.Error()})
+			return
+		}
+		r.mu.Lock()
+		r.live.at = r.Clock.Now()
+		r.mu.Unlock()
+		r.send(ctx, flow.Saved{RecordID: id})
+	}()
+}

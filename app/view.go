@@ -1,0 +1,170 @@
+package app
+
+import (
+	"image"
+	"time"
+
+	"github.com/hbzk/kiosk/device/flow"
+	"github.com/hbzk/kiosk/ui"
+)
+
+// live is what the screen shows besides the flow's state: the camera
+// preview and its guidance, the photo being reviewed, the strokes so far.
+// The runner's device goroutines update it; Wipe clears it.
+type live struct {
+	preview   *image.RGBA
+	face      image.Rectangle
+	guidance  string
+	challenge string
+	index     int
+	count     int
+	passed    int
+	remaining time.Duration
+	limit     time.Duration
+
+	photo   image.Image // the registration photo under review
+	strokes [][]image.Point
+	lift    bool // the pen was lifted: the next pen-down starts a stroke
+	pad     image.Rectangle
+
+	name string // the candidate's name, for the done screen only
+	at   time.Time
+
+	tech ui.TechMenu
+}
+
+// screen maps the flow's state and the live data to the screen to draw.
+func screen(st flow.State, lv *live, now time.Time, site string, pinLen int) ui.Screen {
+	phase := float64(now.UnixMilli()%600000) / 1000
+	switch st.Step {
+	case flow.Attract:
+		return ui.Attract{Phase: phase / 3, Site: site}
+	case flow.PlaceCard:
+		return ui.PlaceCard{}
+	case flow.ReadingCard:
+		return ui.ReadingCard{Phase: phase}
+	case flow.CardProblem:
+		switch st.Problem {
+		case flow.NotOnRoster:
+			return ui.NotOnRoster{}
+		case flow.AlreadyConfirmed:
+			return ui.AlreadyConfirmed{}
+		case flow.CardExpired:
+			return ui.CardExpired{}
+		case flow.CardInvalid:
+			return ui.CardReadFailed{Reason: ui.ReasonCardInvalid}
+		case flow.CardRemoved:
+			return ui.CardReadFailed{Reason: ui.ReasonCardMoved}
+		case flow.RosterError:
+			return ui.Failure{Reason: ui.ReasonDevice}
+		}
+		return ui.CardReadFailed{Reason: ui.ReasonCardUnreadable}
+	case flow.Liveness:
+		v := ui.Liveness{Face: lv.face, Guidance: lv.guidance, Challenge: lv.challenge,
+			Remaining: lv.remaining, Limit: lv.limit, Index: lv.index, Count: lv.count, Passed: lv.passed, Mirror: true}
+		if lv.preview != nil {
+			v.Preview = lv.preview
+		}
+		if st.Session != nil && lv.challenge == ui.ChallengeReadDigits {
+			v.Digits = st.Session.Digits
+		}
+		return v
+	case flow.Matching:
+		return ui.Matching{Phase: phase}
+	case flow.MatchFailed:
+		return ui.MatchFailed{AttemptsLeft: st.AttemptsLeft}
+	case flow.Photo:
+		v := ui.Photo{Face: lv.face, Hints: photoHints(st.Hints), Mirror: true}
+		if lv.preview != nil {
+			v.Preview = lv.preview
+		}
+		return v
+	case flow.PhotoReview:
+		return ui.PhotoReview{Photo: lv.photo}
+	case flow.Signature:
+		return ui.Signature{Strokes: lv.strokes, Pad: lv.pad, Refusal: sigRefusal(st.Hints)}
+	case flow.Saving:
+		return ui.Saving{Phase: phase}
+	case flow.Done:
+		left := int(st.Deadline.Sub(now).Seconds() + 0.999)
+		return ui.Done{Candidate: lv.name, At: lv.at, Countdown: max(left, 0)}
+	case flow.Failed:
+		return ui.Failure{Reason: failReason(st.Problem)}
+	case flow.OutOfService:
+		return ui.OutOfService{Device: st.Fault, Code: st.FaultCode}
+	case flow.TechPIN:
+		return ui.TechPIN{Entered: st.PIN, Length: pinLen, Wrong: st.Detail == "wrong_pin"}
+	case flow.TechMenu:
+		return lv.tech
+	}
+	return ui.Failure{Reason: ui.ReasonUnknown}
+}
+
+func failReason(p flow.Problem) string {
+	switch p {
+	case flow.TimedOut:
+		return ui.ReasonTimeout
+	case flow.LivenessFailed:
+		return ui.ReasonLiveness
+	case flow.FaceMismatch:
+		return "match.failed.none"
+	case flow.PhotoFailed:
+		return ui.ReasonPhoto
+	case flow.SignatureFailed:
+		return ui.RefusalTrivial
+	case flow.SaveFailed:
+		return ui.ReasonSave
+	}
+	return ui.ReasonUnknown
+}
+
+// photoHints maps the photo checks' names to the screen's hint keys.
+func photoHints(checks []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, c := range checks {
+		h, ok := photoHint[c]
+		if !ok {
+			h = ui.HintOffCentre
+		}
+		if !seen[h] {
+			seen[h] = true
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+var photoHint = map[string]string{
+	"one_face":     ui.HintMultipleFaces,
+	"face":         ui.HintNoFace,
+	"no_face":      ui.HintNoFace,
+	"frontal":      ui.HintNotFrontal,
+	"eyes_open":    ui.HintEyesClosed,
+	"mouth_closed": ui.HintNotFrontal,
+	"sharpness":    ui.HintBlurry,
+	"exposure":     ui.HintTooDark,
+	"contrast":     ui.HintTooDark,
+	"even_light":   ui.HintUnevenLight,
+	"lighting":     ui.HintUnevenLight,
+	"framing":      ui.HintOffCentre,
+	"face_size":    ui.HintTooFar,
+	"too_far":      ui.HintTooFar,
+	"too_close":    ui.HintTooClose,
+	"background":   ui.HintBackground,
+	"match":        ui.HintMismatch,
+}
+
+// sigRefusal maps the signature's reason codes to the screen's keys.
+func sigRefusal(codes []string) string {
+	if len(codes) == 0 {
+		return ""
+	}
+	switch codes[0] {
+	case "empty":
+		return ui.RefusalEmpty
+	case "too_small":
+		return ui.RefusalSmall
+	}
+	return ui.RefusalTrivial
+}
