@@ -24,7 +24,10 @@ func (d *DeviceConfig) validate(add func(key, msg string)) {
 
 // HardwareConfig names each device as "scheme:argument" (see package hw).
 type HardwareConfig struct {
-	IDCard string `toml:"idcard" comment:"ID card reader: sam:/dev/idreader, sim:cards.toml"`
+	IDCard string `toml:"idcard" comment:"ID card reader: sam:/dev/idreader[?fingerprint=1], sim:cards.toml"`
+	// IDCardPhoto decodes the chip photo; "" uses the reader's own decoder
+	// when it has one (the simulated reader does).
+	IDCardPhoto string `toml:"idcard_photo" comment:"chip photo decoder: wlt:/usr/lib/libwlt2bmp.so, sim:, or empty for the reader's own"`
 	Camera string `toml:"camera" comment:"camera: v4l2:/dev/video0, file:clip.avi, dir:frames/, sim:"`
 	Sigpad string `toml:"sigpad" comment:"signature pad: topaz:/dev/sigpad[,max=WxH,lpi=N], wacom4:/dev/sigpad, sim:PROTO:strokes.json[,noise=P,speed=F,cut=DUR]"`
 	GPIO   string `toml:"gpio" comment:"GPIO: gpiochip:, sim:, none"`
@@ -65,6 +68,7 @@ func (h *HardwareConfig) defaults(p Profile) {
 	h.Required = []string{"idcard", "camera", "sigpad"}
 	if p == Appliance {
 		h.IDCard = "sam:/dev/idreader"
+		h.IDCardPhoto = "wlt:"
 		h.Camera = "v4l2:/dev/video0"
 		h.Sigpad = "topaz:/dev/sigpad"
 		h.GPIO = "gpiochip:"
@@ -86,6 +90,11 @@ func (h *HardwareConfig) validate(add func(key, msg string)) {
 		}
 		if s.Scheme == hw.None && h.IsRequired(k) {
 			add(k, fmt.Sprintf("missing: %s is required (see hardware.required)", k))
+		}
+	}
+	if h.IDCardPhoto != "" {
+		if _, err := hw.ParseSpec(h.IDCardPhoto); err != nil {
+			add("idcard_photo", err.Error())
 		}
 	}
 	for _, k := range h.Required {
