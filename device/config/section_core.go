@@ -28,9 +28,9 @@ type HardwareConfig struct {
 	// IDCardPhoto decodes the chip photo; "" uses the reader's own decoder
 	// when it has one (the simulated reader does).
 	IDCardPhoto string `toml:"idcard_photo" comment:"chip photo decoder: wlt:/usr/lib/libwlt2bmp.so, sim:, or empty for the reader's own"`
-	Camera string `toml:"camera" comment:"camera: v4l2:/dev/video0, file:clip.avi, dir:frames/, sim:"`
-	Sigpad string `toml:"sigpad" comment:"signature pad: topaz:/dev/sigpad[,max=WxH,lpi=N], wacom4:/dev/sigpad, sim:PROTO:strokes.json[,noise=P,speed=F,cut=DUR]"`
-	GPIO   string `toml:"gpio" comment:"GPIO: gpiochip:, sim:, none"`
+	Camera      string `toml:"camera" comment:"camera: v4l2:/dev/video0, file:clip.avi, dir:frames/, sim:"`
+	Sigpad      string `toml:"sigpad" comment:"signature pad: topaz:/dev/sigpad[,max=WxH,lpi=N], wacom4:/dev/sigpad, sim:PROTO:strokes.json[,noise=P,speed=F,cut=DUR]"`
+	GPIO        string `toml:"gpio" comment:"GPIO: gpiochip:, sim:, none"`
 	// Required lists the device kinds whose failure puts the kiosk out of
 	// service.
 	Required []string `toml:"required" comment:"device kinds without which the kiosk is out of service"`
