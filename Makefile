@@ -1,7 +1,7 @@
 # The kiosk's tasks. `make help` lists them.
 SHELL := /bin/bash
 GO ?= go
-VERSION ?= $(shell v=$$(git describe --tags --always --dirty 2>/dev/null || echo unknown); case "$$v" in [0-9]*) echo "$$v";; *) echo "0.0.0+$$v";; esac)
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.0.0)
 LDFLAGS := -X github.com/hbzk/kiosk/device/buildinfo.Version=$(VERSION)
 BIN := bin
 PURE_PKGS := ./device/... ./central/... ./store/... ./syncclient/... ./cmd/centrald/...
