@@ -68,6 +68,9 @@ type Runner struct {
 	OnState func(flow.State)
 	// FrameEvery is the redraw interval (default 50 ms).
 	FrameEvery time.Duration
+	// OnLoop, when set, is called on every turn of the loop (the systemd
+	// watchdog ping: a hung loop gets the kiosk restarted).
+	OnLoop func()
 
 	events chan flow.Event
 
@@ -127,6 +130,9 @@ func (r *Runner) Run(ctx context.Context, frames chan *ui.Frame, input <-chan ui
 		case <-tick.C:
 			r.apply(ctx, r.Machine.Handle(flow.Tick{}))
 		}
+		if r.OnLoop != nil {
+			r.OnLoop()
+		}
 		st := r.Machine.State()
 		if st.Step != last || st.Lang != lastLang {
 			last, lastLang = st.Step, st.Lang
@@ -134,8 +140,11 @@ func (r *Runner) Run(ctx context.Context, frames chan *ui.Frame, input <-chan ui
 			if st.Step == flow.Attract || st.Step == flow.PlaceCard {
 				r.ensureCardWait(ctx)
 			}
-			if r.OnState != nil {
-				r.OnState(st)
+			r.mu.Lock()
+			onState := r.OnState
+			r.mu.Unlock()
+			if onState != nil {
+				onState(st)
 			}
 		}
 		r.render(st, frames)

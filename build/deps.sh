@@ -12,7 +12,7 @@ RUN_PKGS=(
   pkg-config gcc
   libopencv-dev opencv-data
   libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
-  xvfb xauth socat imagemagick fonts-wqy-microhei
+  xvfb xauth xdotool libgl1-mesa-dri socat imagemagick fonts-wqy-microhei curl
   opencv-doc python3-imageio
   npm
 )

@@ -1,0 +1,216 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"log/slog"
+
+	"github.com/hbzk/kiosk/device/buildinfo"
+	"github.com/hbzk/kiosk/device/clock"
+	"github.com/hbzk/kiosk/device/config"
+	"github.com/hbzk/kiosk/device/flow"
+	"github.com/hbzk/kiosk/device/hw"
+	"github.com/hbzk/kiosk/device/idcard"
+	"github.com/hbzk/kiosk/device/record"
+	"github.com/hbzk/kiosk/device/sigpad"
+	_ "github.com/hbzk/kiosk/drivers/all" // every hardware backend
+	"github.com/hbzk/kiosk/drivers/systemd"
+	"github.com/hbzk/kiosk/store"
+	"github.com/hbzk/kiosk/syncclient"
+	"github.com/hbzk/kiosk/ui"
+)
+
+// Kiosk is one kiosk, wired: devices, checks, store, sync, flow and UI.
+type Kiosk struct {
+	Cfg     *config.Config
+	Log     *slog.Logger
+	Clock   clock.Clock
+	Rand    io.Reader
+	Devices *Devices
+	Store   *store.Store
+	Sync    *syncclient.Client
+	Runner  *Runner
+	Face    *FaceServices
+
+	notify *systemd.Notifier
+	wd     *systemd.Watchdog
+	cancel context.CancelFunc
+}
+
+// Build wires a kiosk from its configuration. Only what makes the kiosk
+// unable to show anything (no state folder, no font) is an error; a device,
+// the models or the store failing put the kiosk out of service with the
+// reason on screen.
+func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, clk clock.Clock, rnd io.Reader) (*Kiosk, error) {
+	if _, err := StateDir(cfg); err != nil {
+		return nil, err
+	}
+	k := &Kiosk{Cfg: cfg, Log: log, Clock: clk, Rand: rnd, notify: systemd.FromEnv()}
+	k.notify.Notify(systemd.Status("starting"))
+	if wd, err := systemd.NewWatchdog(k.notify, clk); err == nil {
+		k.wd = wd
+	} else if !errors.Is(err, systemd.ErrWatchdogEnv) {
+		log.Warn("watchdog", "err", err)
+	}
+	bg, cancel := context.WithCancel(context.Background())
+	k.cancel = cancel
+
+	font, err := ui.LoadFont(cfg.Path(cfg.Paths.Font))
+	if err != nil {
+		return nil, err
+	}
+	renderer, err := ui.NewRenderer(font, image.Pt(cfg.UI.Width, cfg.UI.Height), ui.DefaultTheme)
+	if err != nil {
+		return nil, err
+	}
+	env := Env(cfg, log, clk, rnd)
+	k.Devices = OpenDevices(ctx, cfg, env)
+	k.ping()
+
+	var faults []flow.DeviceFault
+	for _, r := range k.Devices.Reports {
+		if r.Err != nil && cfg.Hardware.IsRequired(r.Kind) {
+			faults = append(faults, flow.DeviceFault{Device: r.Kind, Err: r.Err.Error(), Code: "E-" + upper(r.Kind)})
+		}
+	}
+
+	st, err := store.OpenConfig(ctx, cfg, true, clk, rnd, log)
+	if err != nil {
+		log.Error("store", "err", err)
+		faults = append(faults, flow.DeviceFault{Device: ui.DeviceStorage, Err: err.Error(), Code: "E-STORE"})
+	} else {
+		k.Store = st
+		if c, err := syncclient.FromConfig(cfg, st, syncclient.Options{Software: buildinfo.Version,
+			Clock: clk, Rand: rnd, Log: log, Health: k.health}); err == nil {
+			k.Sync = c
+			go func() {
+				if err := c.Run(bg); err != nil && !errors.Is(err, context.Canceled) {
+					log.Error("sync", "err", err)
+				}
+			}()
+		} else if !errors.Is(err, syncclient.ErrOffline) {
+			log.Error("sync", "err", err)
+		} else {
+			log.Info("sync: offline, no central configured")
+		}
+	}
+	k.ping()
+
+	fs, err := NewFaceServices(ctx, cfg, k.Devices.Camera, chipDecoder(ctx, cfg, k.Devices, env), log, clk)
+	if err != nil {
+		log.Error("face models", "err", err)
+		faults = append(faults, flow.DeviceFault{Device: ui.DeviceModels, Err: err.Error(), Code: "E-MODELS"})
+	} else {
+		k.Face = fs
+	}
+	k.ping()
+
+	settings := flow.Settings{
+		MatchAttempts: cfg.Flow.MatchAttempts, PhotoAttempts: cfg.Flow.PhotoAttempts, SignAttempts: cfg.Flow.SignAttempts,
+		StepTimeout: cfg.Flow.StepTimeout.D(), DoneTimeout: cfg.Flow.DoneTimeout.D(), FailTimeout: cfg.Flow.FailTimeout.D(),
+		RequireRoster: cfg.Flow.RequireRoster, Challenges: cfg.Liveness.Challenges, ChallengeSet: cfg.Liveness.ChallengeSet,
+		TechPIN: cfg.UI.TechPIN,
+	}
+	m := flow.New(settings, cfg.UI.Language, clk, rnd, roster{k})
+	for _, f := range faults {
+		m.Handle(f)
+	}
+	k.Runner = &Runner{
+		Log: log, Clock: clk, Devices: k.Devices, Machine: m, Renderer: renderer,
+		Site: cfg.Device.Site, PINLen: len(cfg.UI.TechPIN),
+		SigRules: sigpad.Rules{MinPoints: cfg.Signature.MinPoints, MinDuration: cfg.Signature.MinDuration.D(),
+			MinInk: cfg.Signature.MinInk, MinBox: cfg.Signature.MinBox},
+		OnLoop: k.ping,
+	}
+	k.Runner.Services = Services{Roster: roster{k}, Commit: k.commit}
+	if k.Face != nil {
+		k.Runner.Services.Liveness = k.Face.Liveness
+		k.Runner.Services.Match = k.Face.Match
+		k.Runner.Services.Photo = k.Face.Photo
+	}
+	k.notify.Notify(systemd.Ready, systemd.Status("ready"))
+	return k, nil
+}
+
+// chipDecoder is the configured chip photo decoder, or the reader's own
+// (the simulated reader decodes its cards' photos), or nil.
+func chipDecoder(ctx context.Context, cfg *config.Config, d *Devices, env hw.Env) idcard.PhotoDecoder {
+	if cfg.Hardware.IDCardPhoto != "" {
+		dec, rep := idcard.PhotoDecoders.Open(ctx, cfg.Hardware.IDCardPhoto, env)
+		if rep.Err != nil {
+			env.Log.Error("chip photo decoder", "spec", rep.Spec, "err", rep.Err)
+		}
+		if dec != nil {
+			return dec
+		}
+	}
+	if dec, ok := d.IDCard.(idcard.PhotoDecoder); ok {
+		return dec
+	}
+	return nil
+}
+
+func (k *Kiosk) ping() {
+	if k.wd != nil {
+		k.wd.Ping()
+	}
+}
+
+// health is the heartbeat's device summary (no personal data).
+func (k *Kiosk) health() map[string]string {
+	out := map[string]string{}
+	for _, r := range k.Devices.Reports {
+		out[r.Kind] = r.Status.String()
+	}
+	return out
+}
+
+// Close stops the background work and closes everything.
+func (k *Kiosk) Close() error {
+	k.notify.Notify(systemd.Stopping)
+	k.cancel()
+	var errs []error
+	if k.Face != nil {
+		errs = append(errs, k.Face.Close())
+	}
+	if k.Store != nil {
+		errs = append(errs, k.Store.Close())
+	}
+	if k.Devices != nil {
+		errs = append(errs, k.Devices.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// roster adapts the store's roster to the flow's.
+type roster struct{ k *Kiosk }
+
+func (r roster) Lookup(id string) (flow.RosterStatus, error) {
+	if r.k.Store == nil {
+		return flow.RosterUnknown, errors.New("app: roster: no store")
+	}
+	e, err := r.k.Store.Lookup(context.Background(), id)
+	if err != nil {
+		return flow.RosterUnknown, fmt.Errorf("app: roster: %w", err)
+	}
+	switch e.State {
+	case record.Pending:
+		return flow.RosterPending, nil
+	case record.Confirmed:
+		return flow.RosterConfirmed, nil
+	}
+	return flow.RosterUnknown, nil
+}
+
+func upper(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'a' && c <= 'z' {
+			b[i] = c - 32
+		}
+	}
+	return string(b)
+}
