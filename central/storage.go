@@ -1,0 +1,485 @@
+package central
+
+import (
+	"context"
+	"crypto/ed25519"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // database/sql driver "sqlite"
+
+	"github.com/hbzk/kiosk/device/record"
+)
+
+// Storage is central's database. One implementation serves SQLite and
+// PostgreSQL (see Open); every method is safe for concurrent use, and on
+// PostgreSQL several centrald processes may share one database: exactly-once
+// storage rests on the primary key of records, not on locks in the process.
+type Storage interface {
+	// AddTokens stores hashes of new one-time enrolment tokens.
+	AddTokens(ctx context.Context, hashes []string, now time.Time) error
+	// Enrol consumes a token and records the device (or, for a key
+	// enrolled before, updates it). ErrTokenUnknown, ErrTokenUsed.
+	Enrol(ctx context.Context, tokenHash string, d Device) error
+	// Device returns an enrolled device; ErrUnknownDevice.
+	Device(ctx context.Context, id string) (*Device, error)
+	// PutRecords stores a batch in one transaction and says for each row
+	// whether it was stored, was a duplicate (same UUID and hash), or
+	// conflicts (same UUID, another hash).
+	PutRecords(ctx context.Context, rows []Row) ([]PutStatus, error)
+	// Reject counts a rejected request or record with its reason.
+	Reject(ctx context.Context, deviceID, reason string, at time.Time) error
+	// Heartbeat records a device's last report.
+	Heartbeat(ctx context.Context, deviceID string, at time.Time, info []byte) error
+	// ImportRoster adds or updates roster entries as one new version.
+	ImportRoster(ctx context.Context, entries []record.RosterEntry) (int64, error)
+	// Roster returns the changes after version since for a site ("" = all).
+	Roster(ctx context.Context, site string, since int64) (*record.RosterDelta, error)
+	// Stats counts records, devices, duplicates and rejections.
+	Stats(ctx context.Context) (Stats, error)
+	// Records calls fn for every stored record, in arrival order.
+	Records(ctx context.Context, fn func(Row) error) error
+	// Ping checks the database is reachable.
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// Errors callers branch on.
+var (
+	ErrTokenUnknown  = errors.New("central: unknown enrolment token")
+	ErrTokenUsed     = errors.New("central: enrolment token already used")
+	ErrUnknownDevice = errors.New("central: unknown device")
+)
+
+// Device is an enrolled kiosk.
+type Device struct {
+	ID         string
+	PublicKey  ed25519.PublicKey
+	Site       string
+	EnrolledAt time.Time
+	CertSerial string
+	Revoked    bool
+}
+
+// Row is a stored record.
+type Row struct {
+	UUID       string
+	DeviceID   string
+	Hash       record.Hash
+	Sig        []byte
+	Body       []byte
+	ReceivedAt time.Time
+	// IDNumber, when set, marks the roster entry confirmed (not stored
+	// apart from the body).
+	IDNumber string
+}
+
+// PutStatus is the outcome of storing one row.
+type PutStatus int
+
+const (
+	Stored PutStatus = iota
+	Duplicate
+	Conflict
+)
+
+func (p PutStatus) String() string {
+	switch p {
+	case Stored:
+		return "stored"
+	case Duplicate:
+		return "duplicate"
+	}
+	return "conflict"
+}
+
+// Stats are the counts centrald stats prints.
+type Stats struct {
+	Records    int64 `json:"records"`
+	Devices    int64 `json:"devices"`
+	Duplicates int64 `json:"duplicates"`
+	Rejected   int64 `json:"rejected"`
+}
+
+// Open opens the storage a DSN names: "postgres://..." (or
+// "postgresql://...") for PostgreSQL, "sqlite:PATH" or a plain file path for
+// SQLite. The schema is created when missing.
+func Open(ctx context.Context, dsn string) (Storage, error) {
+	var s *sqlStorage
+	switch {
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		db, err := sql.Open(pgDriverName, dsn)
+		if err != nil {
+			return nil, fmt.Errorf("central: open postgres: %w", err)
+		}
+		db.SetMaxOpenConns(16)
+		s = &sqlStorage{db: db, pg: true}
+	case dsn == "":
+		return nil, fmt.Errorf("central: open: empty --db (want a file, sqlite:PATH or postgres://...)")
+	default:
+		path := strings.TrimPrefix(dsn, "sqlite:")
+		q := url.Values{}
+		for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)"} {
+			q.Add("_pragma", p)
+		}
+		q.Set("_txlock", "immediate")
+		db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+		if err != nil {
+			return nil, fmt.Errorf("central: open sqlite: %w", err)
+		}
+		// SQLite has one writer; one connection keeps it simple.
+		db.SetMaxOpenConns(1)
+		s = &sqlStorage{db: db}
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+type sqlStorage struct {
+	db *sql.DB
+	pg bool
+}
+
+// q adapts a query written with $N placeholders to the dialect (SQLite
+// takes ?N).
+func (s *sqlStorage) q(query string) string {
+	if s.pg {
+		return query
+	}
+	return strings.ReplaceAll(query, "$", "?")
+}
+
+func (s *sqlStorage) blob() string {
+	if s.pg {
+		return "BYTEA"
+	}
+	return "BLOB"
+}
+
+func (s *sqlStorage) migrate(ctx context.Context) error {
+	serial := "INTEGER PRIMARY KEY"
+	if s.pg {
+		serial = "BIGSERIAL PRIMARY KEY"
+	}
+	b := s.blob()
+	stmts := []string{
+		`CREATE TABLE IF NOT EXISTS tokens(hash TEXT PRIMARY KEY, created_at BIGINT NOT NULL, used_at BIGINT, device_id TEXT)`,
+		`CREATE TABLE IF NOT EXISTS devices(id TEXT PRIMARY KEY, public_key ` + b + ` NOT NULL, site TEXT NOT NULL,
+			enrolled_at BIGINT NOT NULL, cert_serial TEXT NOT NULL, revoked BOOLEAN NOT NULL DEFAULT FALSE,
+			last_seen BIGINT, heartbeat ` + b + `)`,
+		`CREATE TABLE IF NOT EXISTS records(seq ` + serial + `, uuid TEXT NOT NULL UNIQUE, device_id TEXT NOT NULL,
+			hash ` + b + ` NOT NULL, sig ` + b + ` NOT NULL, body ` + b + ` NOT NULL, received_at BIGINT NOT NULL)`,
+		`CREATE TABLE IF NOT EXISTS rejections(seq ` + serial + `, at BIGINT NOT NULL, device_id TEXT NOT NULL, reason TEXT NOT NULL)`,
+		`CREATE TABLE IF NOT EXISTS counters(name TEXT PRIMARY KEY, n BIGINT NOT NULL)`,
+		`INSERT INTO counters(name, n) VALUES('duplicates', 0), ('roster_version', 0) ON CONFLICT(name) DO NOTHING`,
+		`CREATE TABLE IF NOT EXISTS roster(id_number TEXT PRIMARY KEY, name TEXT NOT NULL, site TEXT NOT NULL,
+			state TEXT NOT NULL, removed BOOLEAN NOT NULL DEFAULT FALSE, version BIGINT NOT NULL)`,
+		`CREATE INDEX IF NOT EXISTS roster_version ON roster(version)`,
+	}
+	for _, st := range stmts {
+		if _, err := s.db.ExecContext(ctx, st); err != nil {
+			if s.pg && isUniqueViolation(err) {
+				// Two processes creating the schema at once: the other won.
+				continue
+			}
+			return fmt.Errorf("central: create schema: %w", err)
+		}
+	}
+	return nil
+}
+
+func isUniqueViolation(err error) bool {
+	return err != nil && (strings.Contains(err.Error(), "SQLSTATE 23505") || strings.Contains(err.Error(), "UNIQUE constraint"))
+}
+
+func (s *sqlStorage) Close() error                   { return s.db.Close() }
+func (s *sqlStorage) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func (s *sqlStorage) AddTokens(ctx context.Context, hashes []string, now time.Time) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("central: tokens: %w", err)
+	}
+	defer tx.Rollback()
+	for _, h := range hashes {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO tokens(hash, created_at) VALUES($1, $2)`), h, ms(now)); err != nil {
+			return fmt.Errorf("central: tokens: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("central: tokens: %w", err)
+	}
+	return nil
+}
+
+func (s *sqlStorage) Enrol(ctx context.Context, tokenHash string, d Device) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("central: enrol: %w", err)
+	}
+	defer tx.Rollback()
+	// The conditional update is the one-time check: of two requests with
+	// the same token, in one process or many, one updates a row.
+	res, err := tx.ExecContext(ctx, s.q(`UPDATE tokens SET used_at = $1, device_id = $2 WHERE hash = $3 AND used_at IS NULL`),
+		ms(d.EnrolledAt), d.ID, tokenHash)
+	if err != nil {
+		return fmt.Errorf("central: enrol: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		var by sql.NullString
+		err := tx.QueryRowContext(ctx, s.q(`SELECT device_id FROM tokens WHERE hash = $1`), tokenHash).Scan(&by)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrTokenUnknown
+		}
+		if err != nil {
+			return fmt.Errorf("central: enrol: %w", err)
+		}
+		// The same key again (its answer was lost): enrol again, so
+		// that enrolment is idempotent. Any other key: a replay.
+		if !by.Valid || by.String != d.ID {
+			return ErrTokenUsed
+		}
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO devices(id, public_key, site, enrolled_at, cert_serial) VALUES($1, $2, $3, $4, $5)
+		ON CONFLICT(id) DO UPDATE SET site = excluded.site, enrolled_at = excluded.enrolled_at, cert_serial = excluded.cert_serial, revoked = FALSE`),
+		d.ID, []byte(d.PublicKey), d.Site, ms(d.EnrolledAt), d.CertSerial); err != nil {
+		return fmt.Errorf("central: enrol: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("central: enrol: %w", err)
+	}
+	return nil
+}
+
+func (s *sqlStorage) Device(ctx context.Context, id string) (*Device, error) {
+	var d Device
+	var pub []byte
+	var at int64
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT id, public_key, site, enrolled_at, cert_serial, revoked FROM devices WHERE id = $1`), id).
+		Scan(&d.ID, &pub, &d.Site, &at, &d.CertSerial, &d.Revoked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: %q", ErrUnknownDevice, id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("central: device: %w", err)
+	}
+	d.PublicKey, d.EnrolledAt = ed25519.PublicKey(pub), time.UnixMilli(at).UTC()
+	return &d, nil
+}
+
+func (s *sqlStorage) PutRecords(ctx context.Context, rows []Row) ([]PutStatus, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("central: put: %w", err)
+	}
+	defer tx.Rollback()
+	out := make([]PutStatus, len(rows))
+	dups := 0
+	for i, r := range rows {
+		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO records(uuid, device_id, hash, sig, body, received_at) VALUES($1, $2, $3, $4, $5, $6)
+			ON CONFLICT(uuid) DO NOTHING`), r.UUID, r.DeviceID, r.Hash[:], r.Sig, r.Body, ms(r.ReceivedAt))
+		if err != nil {
+			return nil, fmt.Errorf("central: put: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			out[i] = Stored
+			if r.IDNumber != "" {
+				if err := s.confirm(ctx, tx, r.IDNumber); err != nil {
+					return nil, err
+				}
+			}
+			continue
+		}
+		var h []byte
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT hash FROM records WHERE uuid = $1`), r.UUID).Scan(&h); err != nil {
+			return nil, fmt.Errorf("central: put: %w", err)
+		}
+		if string(h) == string(r.Hash[:]) {
+			out[i] = Duplicate
+			dups++
+		} else {
+			out[i] = Conflict
+		}
+	}
+	if dups > 0 {
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE counters SET n = n + $1 WHERE name = 'duplicates'`), dups); err != nil {
+			return nil, fmt.Errorf("central: put: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("central: put: %w", err)
+	}
+	return out, nil
+}
+
+// confirm marks a pending roster entry confirmed under a new roster
+// version. The counter row's lock orders versions by commit.
+func (s *sqlStorage) confirm(ctx context.Context, tx *sql.Tx, id string) error {
+	var state string
+	err := tx.QueryRowContext(ctx, s.q(`SELECT state FROM roster WHERE id_number = $1 AND NOT removed`), id).Scan(&state)
+	if errors.Is(err, sql.ErrNoRows) || state == string(record.Confirmed) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("central: roster confirm: %w", err)
+	}
+	v, err := s.nextVersion(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`UPDATE roster SET state = $1, version = $2 WHERE id_number = $3`), string(record.Confirmed), v, id); err != nil {
+		return fmt.Errorf("central: roster confirm: %w", err)
+	}
+	return nil
+}
+
+func (s *sqlStorage) nextVersion(ctx context.Context, tx *sql.Tx) (int64, error) {
+	var v int64
+	if err := tx.QueryRowContext(ctx, `UPDATE counters SET n = n + 1 WHERE name = 'roster_version' RETURNING n`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("central: roster version: %w", err)
+	}
+	return v, nil
+}
+
+func (s *sqlStorage) Reject(ctx context.Context, deviceID, reason string, at time.Time) error {
+	if _, err := s.db.ExecContext(ctx, s.q(`INSERT INTO rejections(at, device_id, reason) VALUES($1, $2, $3)`), ms(at), deviceID, reason); err != nil {
+		return fmt.Errorf("central: reject: %w", err)
+	}
+	return nil
+}
+
+func (s *sqlStorage) Heartbeat(ctx context.Context, deviceID string, at time.Time, info []byte) error {
+	if _, err := s.db.ExecContext(ctx, s.q(`UPDATE devices SET last_seen = $1, heartbeat = $2 WHERE id = $3`), ms(at), info, deviceID); err != nil {
+		return fmt.Errorf("central: heartbeat: %w", err)
+	}
+	return nil
+}
+
+func (s *sqlStorage) ImportRoster(ctx context.Context, entries []record.RosterEntry) (int64, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("central: roster import: %w", err)
+	}
+	defer tx.Rollback()
+	v, err := s.nextVersion(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
+	for _, e := range entries {
+		state := e.State
+		if state == "" {
+			state = record.Pending
+		}
+		// A confirmed candidate stays confirmed when a roster is
+		// imported again.
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO roster(id_number, name, site, state, removed, version) VALUES($1, $2, $3, $4, $5, $6)
+			ON CONFLICT(id_number) DO UPDATE SET name = excluded.name, site = excluded.site, removed = excluded.removed,
+			version = excluded.version,
+			state = CASE WHEN roster.state = 'confirmed' THEN roster.state ELSE excluded.state END`),
+			e.IDNumber, e.Name, e.Site, string(state), e.Removed, v); err != nil {
+			return 0, fmt.Errorf("central: roster import: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("central: roster import: %w", err)
+	}
+	return v, nil
+}
+
+func (s *sqlStorage) Roster(ctx context.Context, site string, since int64) (*record.RosterDelta, error) {
+	var opts *sql.TxOptions
+	if s.pg {
+		// One snapshot: the version and the rows agree.
+		opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+	}
+	tx, err := s.db.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("central: roster: %w", err)
+	}
+	defer tx.Rollback()
+	d := &record.RosterDelta{Since: since, Entries: []record.RosterEntry{}}
+	if err := tx.QueryRowContext(ctx, `SELECT n FROM counters WHERE name = 'roster_version'`).Scan(&d.Version); err != nil {
+		return nil, fmt.Errorf("central: roster: %w", err)
+	}
+	if since > d.Version {
+		return nil, fmt.Errorf("central: roster: cursor %d is ahead of version %d", since, d.Version)
+	}
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT id_number, name, site, state, removed FROM roster
+		WHERE version > $1 AND version <= $2 AND ($3 = '' OR site = $3 OR site = '') ORDER BY version, id_number`), since, d.Version, site)
+	if err != nil {
+		return nil, fmt.Errorf("central: roster: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e record.RosterEntry
+		var state string
+		if err := rows.Scan(&e.IDNumber, &e.Name, &e.Site, &state, &e.Removed); err != nil {
+			return nil, fmt.Errorf("central: roster: %w", err)
+		}
+		e.State = record.RosterState(state)
+		if e.Removed {
+			e.Name, e.Site, e.State = "", "", ""
+		}
+		d.Entries = append(d.Entries, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("central: roster: %w", err)
+	}
+	return d, nil
+}
+
+func (s *sqlStorage) Stats(ctx context.Context) (Stats, error) {
+	var st Stats
+	err := s.db.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM records), (SELECT count(*) FROM devices),
+		(SELECT n FROM counters WHERE name = 'duplicates'), (SELECT count(*) FROM rejections)`).
+		Scan(&st.Records, &st.Devices, &st.Duplicates, &st.Rejected)
+	if err != nil {
+		return st, fmt.Errorf("central: stats: %w", err)
+	}
+	return st, nil
+}
+
+func (s *sqlStorage) Records(ctx context.Context, fn func(Row) error) error {
+	last := int64(0)
+	for {
+		rows, err := s.db.QueryContext(ctx, s.q(`SELECT seq, uuid, device_id, hash, sig, body, received_at FROM records WHERE seq > $1 ORDER BY seq LIMIT 200`), last)
+		if err != nil {
+			return fmt.Errorf("central: records: %w", err)
+		}
+		var batch []Row
+		for rows.Next() {
+			var r Row
+			var h []byte
+			var at int64
+			if err := rows.Scan(&last, &r.UUID, &r.DeviceID, &h, &r.Sig, &r.Body, &at); err != nil {
+				rows.Close()
+				return fmt.Errorf("central: records: %w", err)
+			}
+			copy(r.Hash[:], h)
+			r.ReceivedAt = time.UnixMilli(at).UTC()
+			batch = append(batch, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("central: records: %w", err)
+		}
+		for _, r := range batch {
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		if len(batch) < 200 {
+			return nil
+		}
+	}
+}

@@ -1,0 +1,315 @@
+package central
+
+import (
+	"context"
+	"crypto/ed25519"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hbzk/kiosk/device/entropy"
+	"github.com/hbzk/kiosk/device/record"
+)
+
+// backends returns a function per storage backend that opens a fresh, empty
+// storage: SQLite always, PostgreSQL when KIOSK_TEST_POSTGRES names a
+// server (build/ci/postgres.sh start). Every storage test runs on each.
+func backends(t testing.TB) map[string]func(t testing.TB) string {
+	b := map[string]func(t testing.TB) string{
+		"sqlite": func(t testing.TB) string { return "sqlite:" + filepath.Join(t.TempDir(), "central.db") },
+	}
+	if dsn := os.Getenv("KIOSK_TEST_POSTGRES"); dsn != "" {
+		b["postgres"] = func(t testing.TB) string { return freshPostgres(t, dsn) }
+	} else {
+		t.Log("KIOSK_TEST_POSTGRES unset: PostgreSQL part skipped (eval \"$(build/ci/postgres.sh start)\" to run it)")
+	}
+	return b
+}
+
+var pgSeq struct {
+	sync.Mutex
+	n int
+}
+
+// freshPostgres creates a database of its own for one test and drops it
+// afterwards.
+func freshPostgres(t testing.TB, dsn string) string {
+	t.Helper()
+	admin, err := sql.Open(pgDriverName, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	pgSeq.Lock()
+	pgSeq.n++
+	name := fmt.Sprintf("kt_%d_%d_%d", os.Getpid(), time.Now().UnixNano()%1e9, pgSeq.n)
+	pgSeq.Unlock()
+	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
+		t.Fatalf("postgres: %v", err)
+	}
+	t.Cleanup(func() {
+		a, err := sql.Open(pgDriverName, dsn)
+		if err == nil {
+			a.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+			a.Close()
+		}
+	})
+	u, _ := url.Parse(dsn)
+	u.Path = "/" + name
+	return u.String()
+}
+
+func openStorage(t testing.TB, dsn string) Storage {
+	t.Helper()
+	st, err := Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// forEach runs a storage test on every backend.
+func forEach(t *testing.T, f func(t *testing.T, dsn string)) {
+	for name, mk := range backends(t) {
+		t.Run(name, func(t *testing.T) { f(t, mk(t)) })
+	}
+}
+
+var t0 = time.Date(2026, 4, 11, 8, 0, 0, 0, time.UTC)
+
+func testDevice(seed uint64, site string) (Device, ed25519.PrivateKey) {
+	k, _ := record.GenerateKey(entropy.Seeded(seed))
+	pub := k.Public().(ed25519.PublicKey)
+	return Device{ID: DeviceID(pub), PublicKey: pub, Site: site, EnrolledAt: t0, CertSerial: "1"}, k
+}
+
+func TestStorageEnrol(t *testing.T) {
+	forEach(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		st := openStorage(t, dsn)
+		toks, err := CreateTokens(ctx, st, 3, t0, entropy.Seeded(1))
+		if err != nil || len(toks) != 3 {
+			t.Fatal(err)
+		}
+		d, _ := testDevice(1, "site-a")
+		if err := st.Enrol(ctx, TokenHash("nope"), d); !errors.Is(err, ErrTokenUnknown) {
+			t.Errorf("unknown token: %v", err)
+		}
+		if err := st.Enrol(ctx, TokenHash(toks[0]), d); err != nil {
+			t.Fatal(err)
+		}
+		// The same device again (lost answer): fine. Another key: replay.
+		if err := st.Enrol(ctx, TokenHash(toks[0]), d); err != nil {
+			t.Errorf("same device, same token: %v", err)
+		}
+		d2, _ := testDevice(2, "site-a")
+		if err := st.Enrol(ctx, TokenHash(toks[0]), d2); !errors.Is(err, ErrTokenUsed) {
+			t.Errorf("replayed token: %v", err)
+		}
+		// The same key again with a new token: same device, updated.
+		d.Site = "site-b"
+		if err := st.Enrol(ctx, TokenHash(toks[1]), d); err != nil {
+			t.Fatal(err)
+		}
+		got, err := st.Device(ctx, d.ID)
+		if err != nil || got.Site != "site-b" || !got.PublicKey.Equal(d.PublicKey) {
+			t.Errorf("device: %+v %v", got, err)
+		}
+		if _, err := st.Device(ctx, "kzzz"); !errors.Is(err, ErrUnknownDevice) {
+			t.Errorf("unknown device: %v", err)
+		}
+		// Many racing enrolments with one token: exactly one wins.
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		wins := 0
+		for i := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				dd, _ := testDevice(uint64(10+i), "")
+				if st.Enrol(ctx, TokenHash(toks[2]), dd) == nil {
+					mu.Lock()
+					wins++
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		if wins != 1 {
+			t.Errorf("%d enrolments with one token", wins)
+		}
+		if s, _ := st.Stats(ctx); s.Devices != 2 {
+			t.Errorf("devices %d", s.Devices)
+		}
+	})
+}
+
+func testRows(t testing.TB, key ed25519.PrivateKey, deviceID string, n int, seed uint64) []Row {
+	rows := make([]Row, n)
+	rnd := entropy.Seeded(seed)
+	for i := range rows {
+		r, err := record.New(rnd, deviceID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Card.IDNumber = fmt.Sprintf("ID%06d", i)
+		s, err := record.Sign(r, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows[i] = Row{UUID: s.UUID, DeviceID: deviceID, Hash: s.Hash, Sig: s.Sig, Body: s.Body, ReceivedAt: t0}
+	}
+	return rows
+}
+
+func TestStorageExactlyOnce(t *testing.T) {
+	forEach(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		st := openStorage(t, dsn)
+		// A second handle on the same database stands for a second
+		// centrald process.
+		st2 := openStorage(t, dsn)
+		_, key := testDevice(1, "")
+		rows := testRows(t, key, "k1", 40, 1)
+		res, err := st.PutRecords(ctx, rows[:10])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range res {
+			if r != Stored {
+				t.Fatalf("first put: %v", res)
+			}
+		}
+		// Racing writers upload overlapping batches through both handles.
+		var wg sync.WaitGroup
+		errs := make(chan error, 8)
+		for w := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				h := st
+				if w%2 == 1 {
+					h = st2
+				}
+				for lo := 0; lo < 40; lo += 8 {
+					if _, err := h.PutRecords(ctx, rows[lo:lo+8]); err != nil {
+						errs <- err
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		s, _ := st.Stats(ctx)
+		if s.Records != 40 {
+			t.Errorf("records %d, want 40", s.Records)
+		}
+		// 8 writers x 40 rows + 10 first = 330 puts, 40 stored.
+		if s.Duplicates != 330-40 {
+			t.Errorf("duplicates %d, want %d", s.Duplicates, 330-40)
+		}
+		// Same UUID, other content: conflict, not stored.
+		bad := rows[0]
+		bad.Hash[0] ^= 1
+		res, err = st2.PutRecords(ctx, []Row{bad})
+		if err != nil || res[0] != Conflict {
+			t.Errorf("conflict: %v %v", res, err)
+		}
+		n := 0
+		err = st.Records(ctx, func(r Row) error {
+			if r.UUID != rows[n%40].UUID && n < 10 {
+				return fmt.Errorf("order: %d", n)
+			}
+			n++
+			return nil
+		})
+		if err != nil || n != 40 {
+			t.Errorf("records: %d %v", n, err)
+		}
+		if err := st.Reject(ctx, "k1", ReasonTampered, t0); err != nil {
+			t.Fatal(err)
+		}
+		if s, _ := st.Stats(ctx); s.Rejected != 1 {
+			t.Errorf("rejected %d", s.Rejected)
+		}
+	})
+}
+
+func TestStorageRoster(t *testing.T) {
+	forEach(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		st := openStorage(t, dsn)
+		v1, err := st.ImportRoster(ctx, []record.RosterEntry{
+			{IDNumber: "A", Name: "甲", Site: "s1"}, {IDNumber: "B", Name: "乙", Site: "s2"}, {IDNumber: "C", Name: "丙"},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := st.Roster(ctx, "s1", 0)
+		if err != nil || d.Version != v1 || len(d.Entries) != 2 {
+			t.Fatalf("s1 roster: %+v %v", d, err)
+		}
+		// A record for A confirms it under a new version.
+		_, key := testDevice(1, "")
+		rows := testRows(t, key, "k1", 1, 2)
+		rows[0].IDNumber = "A"
+		if _, err := st.PutRecords(ctx, rows); err != nil {
+			t.Fatal(err)
+		}
+		d, _ = st.Roster(ctx, "s1", v1)
+		if len(d.Entries) != 1 || d.Entries[0].IDNumber != "A" || d.Entries[0].State != record.Confirmed || d.Version <= v1 {
+			t.Errorf("confirm delta: %+v", d)
+		}
+		// Importing again keeps A confirmed; removing C is a delta.
+		v3, _ := st.ImportRoster(ctx, []record.RosterEntry{{IDNumber: "A", Name: "甲", Site: "s1"}, {IDNumber: "C", Removed: true}})
+		d, _ = st.Roster(ctx, "", d.Version)
+		if d.Version != v3 || len(d.Entries) != 2 || d.Entries[0].State != record.Confirmed || !d.Entries[1].Removed {
+			t.Errorf("reimport delta: %+v", d)
+		}
+		all, _ := st.Roster(ctx, "", 0)
+		if len(all.Entries) != 3 {
+			t.Errorf("full roster: %+v", all)
+		}
+		if _, err := st.Roster(ctx, "", v3+5); err == nil {
+			t.Error("cursor ahead accepted")
+		}
+	})
+}
+
+func TestStorageHeartbeatAndPing(t *testing.T) {
+	forEach(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		st := openStorage(t, dsn)
+		if err := st.Ping(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Heartbeat(ctx, "k1", t0, []byte(`{}`)); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestOpenErrors(t *testing.T) {
+	if _, err := Open(context.Background(), ""); err == nil {
+		t.Error("empty DSN accepted")
+	}
+	if _, err := Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "no", "such", "dir", "x.db")); err == nil {
+		t.Error("bad sqlite path accepted")
+	}
+	if _, err := Open(context.Background(), "postgres://nobody@127.0.0.1:1/x?sslmode=disable&connect_timeout=2"); err == nil ||
+		!strings.Contains(err.Error(), "central:") {
+		t.Errorf("unreachable postgres: %v", err)
+	}
+}

@@ -1,0 +1,240 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/hbzk/kiosk/central"
+	"github.com/hbzk/kiosk/syncclient/loadgen"
+)
+
+// centrald runs the command in-process.
+func centrald(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestUsage(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{nil, 0, "usage"},
+		{[]string{"frob"}, 2, "unknown command"},
+		{[]string{"stats"}, 2, "--db is required"},
+		{[]string{"serve", "--db", "x.db"}, 2, "--tls-dir is required"},
+		{[]string{"token", "create", "--db", "x", "--count", "0"}, 2, "want 1..100000"},
+		{[]string{"roster", "import", "--db", "x"}, 2, "usage"},
+		{[]string{"export", "--db", "x"}, 2, "--out is required"},
+		{[]string{"stats", "--db", "x", "extra"}, 2, "unexpected"},
+	} {
+		code, out, errs := centrald(t, tc.args...)
+		if code != tc.code || !strings.Contains(out+errs, tc.want) {
+			t.Errorf("%v: %d %q %q", tc.args, code, out, errs)
+		}
+	}
+}
+
+func TestAdminCommands(t *testing.T) {
+	dir := t.TempDir()
+	db := "sqlite:" + filepath.Join(dir, "c.db")
+	code, out, errs := centrald(t, "token", "create", "--db", db, "--count", "3")
+	if code != 0 || len(strings.Fields(out)) != 3 {
+		t.Fatalf("tokens: %d %q %q", code, out, errs)
+	}
+	csv := filepath.Join(dir, "roster.csv")
+	os.WriteFile(csv, []byte("id_number,name,site\n11010519491231002X,张三,s1\n110105194912310021,李四,s1\n"), 0o600)
+	if code, out, errs := centrald(t, "roster", "import", "--db", db, csv); code != 0 || !strings.Contains(out, "2 entries") {
+		t.Fatalf("roster: %d %q %q", code, out, errs)
+	}
+	os.WriteFile(csv, []byte("id_number,name,colour\n1,2,3\n"), 0o600)
+	if code, _, errs := centrald(t, "roster", "import", "--db", db, csv); code != 1 || !strings.Contains(errs, "unknown column") {
+		t.Errorf("bad roster: %d %q", code, errs)
+	}
+	code, out, _ = centrald(t, "stats", "--db", db, "--json")
+	var st central.Stats
+	if code != 0 || json.Unmarshal([]byte(out), &st) != nil || st.Records != 0 {
+		t.Errorf("stats: %d %q", code, out)
+	}
+	for _, k := range []string{"records", "devices", "duplicates", "rejected"} {
+		if !strings.Contains(out, `"`+k+`"`) {
+			t.Errorf("stats json lacks %s", k)
+		}
+	}
+	if code, out, _ := centrald(t, "export", "--db", db, "--out", filepath.Join(dir, "out")); code != 0 || !strings.Contains(out, "exported 0") {
+		t.Errorf("export: %d %q", code, out)
+	}
+	// A pinned token needs the CA.
+	if code, _, errs := centrald(t, "token", "create", "--db", db, "--tls-dir", filepath.Join(dir, "none")); code != 1 || !strings.Contains(errs, "CA") {
+		t.Errorf("pinned token without CA: %d %q", code, errs)
+	}
+}
+
+// binary builds centrald into a temporary folder.
+func binary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "centrald")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func freePort(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// proc is a running centrald process.
+type proc struct {
+	cmd    *exec.Cmd
+	stderr *bytes.Buffer
+}
+
+func startServe(t *testing.T, bin, addr, db, tlsDir string) *proc {
+	t.Helper()
+	cmd := exec.Command(bin, "serve", "--listen", addr, "--db", db, "--tls-dir", tlsDir)
+	pr, pw := io.Pipe()
+	cmd.Stderr = pw
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &proc{cmd: cmd, stderr: &bytes.Buffer{}}
+	ready := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(pr)
+		once := false
+		for sc.Scan() {
+			p.stderr.WriteString(sc.Text() + "\n")
+			if !once && strings.Contains(sc.Text(), "centrald serving") {
+				once = true
+				close(ready)
+			}
+		}
+	}()
+	select {
+	case <-ready:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("centrald did not start")
+	}
+	t.Cleanup(func() { p.kill() })
+	return p
+}
+
+func (p *proc) kill() {
+	if p.cmd.ProcessState == nil {
+		p.cmd.Process.Signal(syscall.SIGKILL)
+		p.cmd.Wait()
+	}
+}
+
+// TestLoadgenThroughKill9: N kiosks upload M records each through loadgen
+// while the real centrald binary is killed with SIGKILL mid-run and started
+// again; central ends with exactly N x M records.
+func TestLoadgenThroughKill9(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	dbs := map[string]string{"sqlite": "sqlite:" + filepath.Join(t.TempDir(), "central.db")}
+	if pg := os.Getenv("KIOSK_TEST_POSTGRES"); pg != "" {
+		dbs["postgres"] = pg
+	} else {
+		t.Log("KIOSK_TEST_POSTGRES unset: PostgreSQL run skipped")
+	}
+	bin := binary(t)
+	for name, db := range dbs {
+		t.Run(name, func(t *testing.T) { loadgenKill(t, bin, db) })
+	}
+}
+
+func loadgenKill(t *testing.T, bin, db string) {
+	const devices, records = 4, 150
+	tlsDir := filepath.Join(t.TempDir(), "tls")
+	addr := freePort(t)
+	p := startServe(t, bin, addr, db, tlsDir)
+	code, out, errs := centrald(t, "token", "create", "--db", db, "--count", fmt.Sprint(devices), "--tls-dir", tlsDir)
+	if code != 0 {
+		t.Fatalf("tokens: %s", errs)
+	}
+	before := dbStats(t, db)
+	done := make(chan error, 1)
+	var rep *loadgen.Report
+	go func() {
+		var err error
+		rep, err = loadgen.Run(context.Background(), loadgen.Options{Central: "https://" + addr,
+			Tokens: strings.Fields(out), Devices: devices, Records: records, Batch: 10,
+			MinBackoff: 20 * time.Millisecond, MaxBackoff: 300 * time.Millisecond})
+		done <- err
+	}()
+	// Kill when part of the records are in.
+	deadline := time.Now().Add(60 * time.Second)
+	for dbStats(t, db).Records-before.Records < devices*records/4 {
+		if time.Now().After(deadline) {
+			t.Fatal("no progress before the kill")
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("loadgen finished before the kill: %v", err)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	p.kill()
+	mid := dbStats(t, db).Records - before.Records
+	p2 := startServe(t, bin, addr, db, tlsDir)
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(120 * time.Second):
+		t.Fatal("loadgen did not finish")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := dbStats(t, db)
+	if got := after.Records - before.Records; got != devices*records {
+		t.Errorf("central holds %d records, want exactly %d", got, devices*records)
+	}
+	if rep.Acknowledged != devices*records || rep.Rejected != 0 {
+		t.Errorf("report %+v", rep)
+	}
+	t.Logf("killed at %d records; %d retries, %d duplicates acknowledged; %.0f records/s",
+		mid, rep.Retries, rep.Duplicates, rep.PerSecond)
+	if strings.Contains(p2.stderr.String(), "LG0") {
+		t.Error("an ID number reached the log")
+	}
+}
+
+func dbStats(t *testing.T, db string) central.Stats {
+	t.Helper()
+	st, err := central.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	s, err := st.Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}

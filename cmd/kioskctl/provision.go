@@ -1,0 +1,342 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"flag"
+	"fmt"
+	iofs "io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/hbzk/kiosk/device/buildinfo"
+	"github.com/hbzk/kiosk/device/config"
+	"github.com/hbzk/kiosk/device/entropy"
+	"github.com/hbzk/kiosk/device/record"
+	"github.com/hbzk/kiosk/store"
+	"github.com/hbzk/kiosk/syncclient"
+)
+
+func init() {
+	register(command{name: "provision", summary: "create the device keys, enrol with central, write the identity into kiosk.toml", run: provision})
+}
+
+const provisionUsage = "usage: kioskctl provision --central URL --token TOKEN [--site NAME] [--ca FILE] [--config kiosk.toml] [--force]"
+
+func provision(c *cli, args []string) int {
+	fs := flag.NewFlagSet("provision", flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	central := fs.String("central", "", "central endpoint, https://host:port")
+	token := fs.String("token", "", "one-time enrolment token from centrald token create (SECRET or SECRET.PIN)")
+	site := fs.String("site", "", "exam office name")
+	caFile := fs.String("ca", "", "central's CA certificate, when the token carries no pin")
+	cfgPath := fs.String("config", "kiosk.toml", "config file to write the identity into (created if missing)")
+	force := fs.Bool("force", false, "replace an existing identity (new device key, new certificate)")
+	if err := fs.Parse(args); err != nil || fs.NArg() != 0 || *central == "" || *token == "" {
+		return c.usagef(provisionUsage)
+	}
+	*central = strings.TrimSuffix(*central, "/")
+	var data []byte
+	cfg := config.Defaults(config.DefaultProfile)
+	if b, err := os.ReadFile(*cfgPath); err == nil {
+		data = b
+		loaded, err := config.Load(*cfgPath, config.DefaultProfile)
+		if err != nil {
+			return c.usagef("%v", err)
+		}
+		cfg = *loaded
+	} else if errors.Is(err, iofs.ErrNotExist) {
+		abs, _ := filepath.Abs(*cfgPath)
+		cfg.Dir, cfg.File = filepath.Dir(abs), *cfgPath
+	} else {
+		return c.errorf("%v", err)
+	}
+	if err := validateEdits(&cfg, *central, *site); err != nil {
+		return c.usagef("%v", err)
+	}
+	stateDir := cfg.Path(cfg.Paths.StateDir)
+	if err := os.MkdirAll(stateDir, 0o700); err != nil {
+		return c.errorf("state folder: %v", err)
+	}
+	keyPath, certPath, caPath := cfg.StatePath(cfg.Sync.DeviceKey), cfg.StatePath(cfg.Sync.Cert), cfg.StatePath(cfg.Sync.CA)
+	storeKey := cfg.StatePath(cfg.Store.Key)
+
+	// An identity exists when a certificate does. Same central, site and
+	// key: provisioning again is a no-op. Anything else needs --force.
+	if certPEM, err := os.ReadFile(certPath); err == nil {
+		id, notAfter, cerr := syncclient.CertInfo(certPEM)
+		same := cerr == nil && id == cfg.Device.ID && cfg.Sync.Central == *central && (*site == "" || *site == cfg.Device.Site)
+		if same && !*force {
+			if key, err := record.ReadKey(keyPath); err == nil && certForKey(certPEM, key) {
+				fmt.Fprintf(c.stdout, "already provisioned as %s (site %q, central %s, certificate valid until %s)\n",
+					id, cfg.Device.Site, *central, notAfter.Format("2006-01-02"))
+				return 0
+			}
+		}
+		if !*force {
+			return c.errorf("this kiosk already has an identity (%s, central %s): use --force to replace it", orNone(id), orNone(cfg.Sync.Central))
+		}
+		if err := checkOutboxEmpty(&cfg); err != nil {
+			return c.errorf("%v", err)
+		}
+		stamp := time.Now().UTC().Format("20060102T150405")
+		for _, p := range []string{keyPath, certPath, caPath} {
+			if _, err := os.Stat(p); err == nil {
+				if err := os.Rename(p, p+".old-"+stamp); err != nil {
+					return c.errorf("set aside %s: %v", p, err)
+				}
+			}
+		}
+	}
+
+	// Keys: the device key (kept when a previous provisioning stopped
+	// before enrolment finished) and the at-rest key (never replaced: it
+	// encrypts the records already stored).
+	key, err := record.ReadKey(keyPath)
+	if errors.Is(err, record.ErrNoKey) {
+		if key, err = record.GenerateKey(entropy.System); err == nil {
+			err = record.WriteKey(keyPath, key)
+		}
+	}
+	if err != nil {
+		return c.errorf("device key: %v", err)
+	}
+	if _, err := os.Stat(storeKey); errors.Is(err, iofs.ErrNotExist) {
+		if err := store.CreateKey(storeKey, entropy.System); err != nil {
+			return c.errorf("%v", err)
+		}
+	} else if _, err := store.LoadKey(storeKey); err != nil {
+		return c.errorf("%v", err)
+	}
+
+	secret, pin := syncclient.SplitToken(*token)
+	trust := syncclient.Trust{Pin: pin}
+	if *caFile != "" {
+		if trust.CA, err = os.ReadFile(*caFile); err != nil {
+			return c.errorf("--ca: %v", err)
+		}
+	}
+	if trust.CA == nil && pin == "" {
+		trust.FirstUse = true
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	en, err := syncclient.Enrol(ctx, *central, trust, record.EnrolRequest{Token: secret,
+		PublicKey: key.Public().(ed25519.PublicKey), Site: *site, Software: buildinfo.Version})
+	if err != nil {
+		return c.errorf("enrol: %v", err)
+	}
+	if trust.FirstUse {
+		fmt.Fprintf(c.stderr, "kioskctl: warning: central's CA was not checked (no --ca, token without pin); its fingerprint is\n  %s\ncompare it with `sha256sum` of the DER of ca.pem on central\n", en.CAFingerprint)
+	}
+	if err := writeFileAtomic(certPath, []byte(en.Certificate), 0o644); err != nil {
+		return c.errorf("%v", err)
+	}
+	if err := writeFileAtomic(caPath, []byte(en.CA), 0o644); err != nil {
+		return c.errorf("%v", err)
+	}
+	edits := map[string]map[string]string{
+		"device": {"id": en.DeviceID},
+		"sync":   {"central": *central},
+	}
+	if *site != "" {
+		edits["device"]["site"] = *site
+	}
+	out := data
+	for _, sec := range []string{"device", "sync"} {
+		out = setTOMLKeys(out, sec, edits[sec])
+	}
+	// The edited file must still be a valid config with the new values.
+	check := config.Defaults(config.DefaultProfile)
+	check.File = *cfgPath
+	if err := config.Parse(out, &check); err != nil {
+		return c.errorf("edited %s does not parse (left unchanged): %v", *cfgPath, err)
+	}
+	if check.Device.ID != en.DeviceID || check.Sync.Central != *central {
+		return c.errorf("edited %s does not hold the new identity (left unchanged)", *cfgPath)
+	}
+	mode := os.FileMode(0o644)
+	if st, err := os.Stat(*cfgPath); err == nil {
+		mode = st.Mode().Perm()
+	}
+	if err := writeFileAtomic(*cfgPath, out, mode); err != nil {
+		return c.errorf("%v", err)
+	}
+	_, notAfter, _ := syncclient.CertInfo([]byte(en.Certificate))
+	fmt.Fprintf(c.stdout, "provisioned as %s (site %q, central %s)\ncertificate valid until %s\nkeys and certificates in %s\n",
+		en.DeviceID, check.Device.Site, *central, notAfter.Format("2006-01-02"), stateDir)
+	return 0
+}
+
+func validateEdits(cfg *config.Config, central, site string) error {
+	c := *cfg
+	c.Sync.Central = central
+	c.Device.Site = site
+	return c.Validate()
+}
+
+func certForKey(certPEM []byte, key ed25519.PrivateKey) bool {
+	b, _ := pem.Decode(certPEM)
+	if b == nil {
+		return false
+	}
+	cert, err := x509.ParseCertificate(b.Bytes)
+	if err != nil {
+		return false
+	}
+	pk, ok := cert.PublicKey.(ed25519.PublicKey)
+	return ok && pk.Equal(key.Public())
+}
+
+// checkOutboxEmpty refuses a new identity while records signed with the
+// old one wait for upload: central would refuse them from the new device.
+func checkOutboxEmpty(cfg *config.Config) error {
+	if _, err := os.Stat(cfg.StatePath(cfg.Store.DB)); errors.Is(err, iofs.ErrNotExist) {
+		return nil
+	}
+	st, err := store.OpenConfig(context.Background(), cfg, false, nil, nil, nil)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	n, err := st.QueueDepth(context.Background())
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return fmt.Errorf("%d records signed with the current identity are waiting for upload: run kioskctl sync now first", n)
+	}
+	return nil
+}
+
+func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+var (
+	tableRe = regexp.MustCompile(`^\s*\[\s*([A-Za-z0-9_.-]+)\s*\]\s*(#.*)?$`)
+	anyHdr  = regexp.MustCompile(`^\s*\[`)
+)
+
+// tomlString quotes s as a TOML basic string.
+func tomlString(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, "\\u%04X", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// setTOMLKeys sets string keys of one [section] of a TOML document and
+// leaves every other line as it was: an existing "key = ..." line is
+// replaced, a missing key goes after the section's last key, a missing
+// section is appended.
+func setTOMLKeys(data []byte, section string, kv map[string]string) []byte {
+	lines := strings.SplitAfter(string(data), "\n")
+	if len(lines) > 0 && lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	start, end := -1, len(lines)
+	for i, l := range lines {
+		if m := tableRe.FindStringSubmatch(strings.TrimRight(l, "\r\n")); m != nil {
+			if start >= 0 {
+				end = i
+				break
+			}
+			if m[1] == section {
+				start = i
+			}
+		} else if start >= 0 && anyHdr.MatchString(l) {
+			end = i
+			break
+		}
+	}
+	keys := make([]string, 0, len(kv))
+	for k := range kv {
+		keys = append(keys, k)
+	}
+	sortStrings(keys)
+	if start < 0 {
+		var b strings.Builder
+		b.WriteString(strings.Join(lines, ""))
+		if len(lines) > 0 && !strings.HasSuffix(lines[len(lines)-1], "\n") {
+			b.WriteByte('\n')
+		}
+		if len(lines) > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString("[" + section + "]\n")
+		for _, k := range keys {
+			b.WriteString(k + " = " + tomlString(kv[k]) + "\n")
+		}
+		return []byte(b.String())
+	}
+	lastKey := start
+	for _, k := range keys {
+		re := regexp.MustCompile(`^\s*` + regexp.QuoteMeta(k) + `\s*=`)
+		done := false
+		for i := start + 1; i < end; i++ {
+			if re.MatchString(lines[i]) {
+				lines[i] = k + " = " + tomlString(kv[k]) + "\n"
+				done = true
+				break
+			}
+		}
+		if !done {
+			for i := start + 1; i < end; i++ {
+				t := strings.TrimSpace(lines[i])
+				if t != "" && !strings.HasPrefix(t, "#") {
+					lastKey = i
+				}
+			}
+			if !strings.HasSuffix(lines[lastKey], "\n") {
+				lines[lastKey] += "\n"
+			}
+			ins := k + " = " + tomlString(kv[k]) + "\n"
+			lines = append(lines[:lastKey+1], append([]string{ins}, lines[lastKey+1:]...)...)
+			end++
+			lastKey++
+		}
+	}
+	return []byte(strings.Join(lines, ""))
+}
+
+func sortStrings(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}

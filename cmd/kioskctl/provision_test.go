@@ -1,0 +1,170 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hbzk/kiosk/central"
+	"github.com/hbzk/kiosk/central/centraltest"
+	"github.com/hbzk/kiosk/device/config"
+)
+
+func TestSetTOMLKeys(t *testing.T) {
+	for _, tc := range []struct {
+		name, in, section string
+		kv                map[string]string
+		want              string
+	}{
+		{"empty file", "", "device", map[string]string{"id": "k1"}, "[device]\nid = \"k1\"\n"},
+		{"replace", "# top\n[device]\nid = \"old\" # c\nsite = \"s\"\n\n[ui]\nwidth = 800\n", "device",
+			map[string]string{"id": "k2"}, "# top\n[device]\nid = \"k2\"\nsite = \"s\"\n\n[ui]\nwidth = 800\n"},
+		{"insert after last key", "[sync]\n# the link\nbatch = 5\n\n[ui]\n", "sync", map[string]string{"central": "https://c:1"},
+			"[sync]\n# the link\nbatch = 5\ncentral = \"https://c:1\"\n\n[ui]\n"},
+		{"append section", "[ui]\nwidth = 800", "device", map[string]string{"site": "考点 \"1\"", "id": "k"},
+			"[ui]\nwidth = 800\n\n[device]\nid = \"k\"\nsite = \"考点 \\\"1\\\"\"\n"},
+		{"similar names untouched", "[device]\nidx = 1\n[devices]\nid = \"x\"\n", "device", map[string]string{"id": "k"},
+			"[device]\nidx = 1\nid = \"k\"\n[devices]\nid = \"x\"\n"},
+		{"control characters escaped", "", "device", map[string]string{"site": "a\nb"}, "[device]\nsite = \"a\\u000Ab\"\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := string(setTOMLKeys([]byte(tc.in), tc.section, tc.kv))
+			if got != tc.want {
+				t.Errorf("got\n%q\nwant\n%q", got, tc.want)
+			}
+		})
+	}
+}
+
+// provisionEnv is a central and a kiosk folder with a kiosk.toml.
+type provisionEnv struct {
+	srv *centraltest.Server
+	dir string
+	cfg string
+}
+
+const startConfig = `# kiosk configuration
+[ui]
+width = 1024 # a comment that must survive
+
+[device]
+site = "old site"
+
+[paths]
+state_dir = "state"
+`
+
+func newProvisionEnv(t *testing.T) *provisionEnv {
+	srv := centraltest.Start(t, centraltest.Options{})
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "kiosk.toml")
+	if err := os.WriteFile(cfg, []byte(startConfig), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	return &provisionEnv{srv: srv, dir: dir, cfg: cfg}
+}
+
+func (e *provisionEnv) pinnedToken(t *testing.T) string {
+	fp, err := central.CAFingerprint(e.srv.TLSDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.srv.Tokens(t, 1)[0] + "." + fp[:32]
+}
+
+func (e *provisionEnv) provision(t *testing.T, token string, extra ...string) *config.Config {
+	t.Helper()
+	args := append([]string{"provision", "--central", e.srv.URL, "--token", token, "--site", "考点1", "--config", e.cfg}, extra...)
+	code, out, errs := runCLI(t, "", args...)
+	if code != 0 {
+		t.Fatalf("provision: %d %q %q", code, out, errs)
+	}
+	c, err := config.Load(e.cfg, config.DefaultProfile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestProvision(t *testing.T) {
+	e := newProvisionEnv(t)
+	cfg := e.provision(t, e.pinnedToken(t))
+	if cfg.Device.ID == "" || cfg.Device.Site != "考点1" || cfg.Sync.Central != e.srv.URL || cfg.UI.Width != 1024 {
+		t.Fatalf("config after provision: %+v %+v %+v", cfg.Device, cfg.Sync, cfg.UI)
+	}
+	data, _ := os.ReadFile(e.cfg)
+	if !strings.Contains(string(data), "# a comment that must survive") || !strings.HasPrefix(string(data), "# kiosk configuration") {
+		t.Errorf("rest of the file not preserved:\n%s", data)
+	}
+	if st, _ := os.Stat(e.cfg); st.Mode().Perm() != 0o640 {
+		t.Errorf("config mode changed to %v", st.Mode())
+	}
+	state := filepath.Join(e.dir, "state")
+	for name, mode := range map[string]os.FileMode{"device.key": 0o600, "store.key": 0o600, "device.pem": 0o644, "central-ca.pem": 0o644} {
+		st, err := os.Stat(filepath.Join(state, name))
+		if err != nil || st.Mode().Perm() != mode {
+			t.Errorf("%s: %v %v", name, err, st)
+		}
+	}
+	if st := e.srv.Stats(t); st.Devices != 1 {
+		t.Errorf("central devices %d", st.Devices)
+	}
+
+	// Again with the same identity: nothing to do (the token is not
+	// even used).
+	code, out, _ := runCLI(t, "", "provision", "--central", e.srv.URL, "--token", "unused", "--site", "考点1", "--config", e.cfg)
+	if code != 0 || !strings.Contains(out, "already provisioned as "+cfg.Device.ID) {
+		t.Errorf("second provision: %d %q", code, out)
+	}
+	// Another site without --force: refused.
+	code, _, errs := runCLI(t, "", "provision", "--central", e.srv.URL, "--token", "unused", "--site", "elsewhere", "--config", e.cfg)
+	if code != 1 || !strings.Contains(errs, "--force") {
+		t.Errorf("overwrite without --force: %d %q", code, errs)
+	}
+	// A replayed token with --force: central refuses, the identity stays.
+	tok := e.pinnedToken(t)
+	cfg2 := e.provision(t, tok, "--force")
+	if cfg2.Device.ID == cfg.Device.ID {
+		t.Error("--force kept the old device key")
+	}
+	code, _, errs = runCLI(t, "", "provision", "--central", e.srv.URL, "--token", tok, "--site", "x", "--config", e.cfg, "--force")
+	if code != 1 || !strings.Contains(errs, "already used") {
+		t.Errorf("replayed token: %d %q", code, errs)
+	}
+	old, _ := filepath.Glob(filepath.Join(state, "device.key.old-*"))
+	if len(old) == 0 {
+		t.Error("old device key not set aside")
+	}
+}
+
+func TestProvisionTrust(t *testing.T) {
+	e := newProvisionEnv(t)
+	// No pin, no CA: trust on first use, with a warning.
+	code, _, errs := runCLI(t, "", "provision", "--central", e.srv.URL, "--token", e.srv.Tokens(t, 1)[0], "--config", e.cfg)
+	if code != 0 || !strings.Contains(errs, "was not checked") {
+		t.Errorf("first use: %d %q", code, errs)
+	}
+	// A wrong pin: refused before the token is sent.
+	e2 := newProvisionEnv(t)
+	tok := e2.srv.Tokens(t, 1)[0]
+	code, _, errs = runCLI(t, "", "provision", "--central", e2.srv.URL, "--token", tok+".00112233445566778899aabbccddeeff", "--config", e2.cfg)
+	if code != 1 || !strings.Contains(errs, "pinned CA") {
+		t.Errorf("wrong pin: %d %q", code, errs)
+	}
+	// The token is still good afterwards, with --ca.
+	ca := filepath.Join(e2.dir, "ca.pem")
+	os.WriteFile(ca, e2.srv.CA, 0o644)
+	if code, out, errs := runCLI(t, "", "provision", "--central", e2.srv.URL, "--token", tok, "--ca", ca, "--config", e2.cfg); code != 0 {
+		t.Errorf("with --ca: %d %q %q", code, out, errs)
+	}
+	for _, args := range [][]string{
+		{"provision"},
+		{"provision", "--central", "https://x"},
+		{"provision", "--central", "ftp://x", "--token", "t", "--config", filepath.Join(t.TempDir(), "k.toml")},
+	} {
+		if code, _, _ := runCLI(t, "", args...); code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
+}
