@@ -1,0 +1,6 @@
+//go:build !linux
+
+package selftest
+
+// Statfs is not implemented off Linux.
+func Statfs(path string) (DiskUsage, error) { return DiskUsage{}, ErrNoDiskInfo }
