@@ -125,6 +125,13 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, clk clock.
 			MinInk: cfg.Signature.MinInk, MinBox: cfg.Signature.MinBox},
 		OnLoop: k.ping,
 	}
+	if k.Store != nil {
+		k.Runner.Audit = func(event, detail string) {
+			if err := k.Store.Audit(context.Background(), event, detail); err != nil {
+				log.Warn("audit", "err", err)
+			}
+		}
+	}
 	k.Runner.Services = Services{Roster: roster{k}, Commit: k.commit}
 	if k.Face != nil {
 		k.Runner.Services.Liveness = k.Face.Liveness

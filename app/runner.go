@@ -71,6 +71,9 @@ type Runner struct {
 	// OnLoop, when set, is called on every turn of the loop (the systemd
 	// watchdog ping: a hung loop gets the kiosk restarted).
 	OnLoop func()
+	// Audit, when set, records how sessions end (stable codes, no
+	// personal data) for kioskctl status.
+	Audit func(event, detail string)
 
 	events chan flow.Event
 
@@ -180,6 +183,17 @@ func (r *Runner) apply(ctx context.Context, effects []flow.Effect) {
 	for _, e := range effects {
 		switch e := e.(type) {
 		case flow.Show:
+			if r.Audit != nil {
+				st := r.Machine.State()
+				switch e.Step {
+				case flow.Done:
+					r.Audit("session", "completed")
+				case flow.Failed:
+					r.Audit("session", "failed "+string(st.Problem))
+				case flow.CardProblem:
+					r.Audit("session", "refused "+string(st.Problem))
+				}
+			}
 		case flow.WaitCard:
 			r.ensureCardWait(ctx)
 		case flow.WaitCardRemoved:

@@ -24,7 +24,7 @@ cat > var/kiosk/kiosk.toml <<TOML
 # Written by build/run.sh for make run.
 [hardware]
 idcard = 'sim:../../sim/cards.toml'
-camera = 'sim:'
+camera = 'sim-live:'
 sigpad = 'sim:topaz:../../sim/signature.json'
 gpio = 'sim:'
 
@@ -49,7 +49,7 @@ done
 "$BIN/centrald" roster import --db var/central/central.db sim/roster.csv
 token=$("$BIN/centrald" token create --db var/central/central.db)
 "$BIN/kioskctl" provision --config var/kiosk/kiosk.toml --central "https://127.0.0.1:$PORT" \
-  --ca var/central/tls/ca.pem --token "$token" --site "make run"
+  --ca var/central/tls/ca.pem --token "$token" --site "make run 演示考点"
 
 if [[ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]]; then
   exec "$BIN/kiosk" --config var/kiosk/kiosk.toml --sim-panel

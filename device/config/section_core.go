@@ -28,7 +28,7 @@ type HardwareConfig struct {
 	// IDCardPhoto decodes the chip photo; "" uses the reader's own decoder
 	// when it has one (the simulated reader does).
 	IDCardPhoto string `toml:"idcard_photo" comment:"chip photo decoder: wlt:/usr/lib/libwlt2bmp.so, sim:, or empty for the reader's own"`
-	Camera      string `toml:"camera" comment:"camera: v4l2:/dev/video0, file:clip.avi, dir:frames/, sim:"`
+	Camera      string `toml:"camera" comment:"camera: v4l2:/dev/video0, file:clip.avi, dir:frames/, sim:PHOTO (still), sim-live:[PHOTO][#blue] (a simulated candidate performing the challenges)"`
 	Sigpad      string `toml:"sigpad" comment:"signature pad: topaz:/dev/sigpad[,max=WxH,lpi=N], wacom4:/dev/sigpad, sim:PROTO:strokes.json[,noise=P,speed=F,cut=DUR]"`
 	GPIO        string `toml:"gpio" comment:"GPIO: gpiochip:, sim:, none"`
 	// Required lists the device kinds whose failure puts the kiosk out of
@@ -75,7 +75,7 @@ func (h *HardwareConfig) defaults(p Profile) {
 		return
 	}
 	h.IDCard = "sim:sim/cards.toml"
-	h.Camera = "sim:"
+	h.Camera = "sim-live:"
 	h.Sigpad = "sim:topaz:sim/signature.json"
 	h.GPIO = "sim:"
 }
