@@ -7,7 +7,7 @@ BIN := bin
 PURE_PKGS := ./device/... ./central/... ./store/... ./syncclient/... ./cmd/centrald/...
 
 .DEFAULT_GOAL := help
-.PHONY: help deps test-deps run demo test check bench build package fuzz clean
+.PHONY: help deps test-deps run test check gallery bench build package fuzz clean
 
 help: ## list the targets
 	@awk -F':.*## ' '/^[a-z-]+:.*## /{printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -27,12 +27,16 @@ run: build ## run the kiosk on simulated hardware (under Xvfb when there is no d
 test: test-deps ## run every test with the race detector
 	$(GO) test -race -timeout 30m ./...
 
-check: deps ## go vet, gofmt, dependency rules, pure-Go and arm64 builds
+check: deps ## go vet, gofmt, dependency rules, pure-Go and arm64 builds, OpenCV Mat leak test
 	$(GO) vet ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) test -count=1 ./internal/layering/
 	CGO_ENABLED=0 $(GO) build ./device/... ./central/...
 	CGO_ENABLED=0 GOARCH=arm64 $(GO) build $(PURE_PKGS)
+	$(GO) test -count=1 -tags matprofile -run 'NoMatLeak|Engine' ./drivers/opencv/
+
+gallery: deps ## render every UI screen with sample data into var/gallery
+	$(GO) run ./ui/cmd/uigallery -out var/gallery
 
 bench: deps ## run the benchmarks (figures and ratios against in-process baselines)
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./...

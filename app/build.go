@@ -7,10 +7,13 @@ import (
 	"image"
 	"io"
 	"log/slog"
+	"strings"
 
+	"github.com/hbzk/kiosk/app/selftest"
 	"github.com/hbzk/kiosk/device/buildinfo"
 	"github.com/hbzk/kiosk/device/clock"
 	"github.com/hbzk/kiosk/device/config"
+	"github.com/hbzk/kiosk/device/face"
 	"github.com/hbzk/kiosk/device/flow"
 	"github.com/hbzk/kiosk/device/hw"
 	"github.com/hbzk/kiosk/device/idcard"
@@ -34,6 +37,8 @@ type Kiosk struct {
 	Sync    *syncclient.Client
 	Runner  *Runner
 	Face    *FaceServices
+
+	onRestart func()
 
 	notify *systemd.Notifier
 	wd     *systemd.Watchdog
@@ -125,6 +130,7 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, clk clock.
 			MinInk: cfg.Signature.MinInk, MinBox: cfg.Signature.MinBox},
 		OnLoop: k.ping,
 	}
+	k.Runner.TechMenu, k.Runner.TechAction = k.techMenu, k.techAction
 	if k.Store != nil {
 		k.Runner.Audit = func(event, detail string) {
 			if err := k.Store.Audit(context.Background(), event, detail); err != nil {
@@ -220,4 +226,80 @@ func upper(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// techMenu is what the technician menu shows: identity, queue, devices.
+func (k *Kiosk) techMenu() ui.TechMenu {
+	m := ui.TechMenu{DeviceID: k.Cfg.Device.ID, Site: k.Cfg.Device.Site, Version: buildinfo.Version}
+	if k.Store != nil {
+		if n, err := k.Store.QueueDepth(context.Background()); err == nil {
+			m.Pending = n
+		}
+	}
+	for _, r := range k.Devices.Reports {
+		ds := ui.DeviceStatus{Device: r.Kind, OK: r.Status != hw.Failed, Detail: r.Status.String()}
+		if r.Err != nil {
+			ds.Detail = r.Err.Error()
+		}
+		m.Devices = append(m.Devices, ds)
+	}
+	ok := k.Face != nil
+	m.Devices = append(m.Devices, ui.DeviceStatus{Device: ui.DeviceModels, OK: ok, Detail: map[bool]string{true: "loaded", false: "failed"}[ok]})
+	if k.Sync != nil {
+		st := k.Sync.Status()
+		d := ui.DeviceStatus{Device: ui.DeviceNetwork, OK: st.LastError == "", Detail: st.State}
+		if st.LastError != "" {
+			d.Detail = st.LastError
+		}
+		m.Devices = append(m.Devices, d)
+	}
+	return m
+}
+
+// techAction runs a technician menu action.
+func (k *Kiosk) techAction(ctx context.Context, action string) string {
+	switch action {
+	case ui.ActionSync:
+		if k.Sync == nil {
+			return "offline: no central configured"
+		}
+		res, err := k.Sync.SyncOnce(ctx)
+		if err != nil {
+			return "sync: " + err.Error()
+		}
+		return fmt.Sprintf("sync: %+v", res)
+	case ui.ActionSelfTest:
+		rep := selftest.Run(ctx, k.Cfg, selftest.Options{Clock: k.Clock, Rand: k.Rand, Log: k.Log,
+			Devices: &selftest.Devices{IDCard: k.Devices.IDCard, Camera: k.Devices.Camera, Sigpad: k.Devices.Sigpad, GPIO: k.Devices.GPIO},
+			Engine:  k.faceEngine()})
+		failed := rep.Failed()
+		if len(failed) == 0 {
+			return fmt.Sprintf("self-test: all %d checks passed", len(rep.Checks))
+		}
+		names := make([]string, len(failed))
+		for i, c := range failed {
+			names[i] = c.Name
+		}
+		return fmt.Sprintf("self-test: %d of %d failed: %s", len(failed), len(rep.Checks), strings.Join(names, ", "))
+	case ui.ActionRestart:
+		k.Log.Info("restart requested from the technician menu")
+		k.restart()
+		return "restarting"
+	}
+	return ""
+}
+
+func (k *Kiosk) faceEngine() face.Engine {
+	if k.Face == nil {
+		return nil
+	}
+	return k.Face.eng
+}
+
+// restart ends the kiosk's run; under systemd (Restart=always) it starts
+// again.
+func (k *Kiosk) restart() {
+	if k.onRestart != nil {
+		k.onRestart()
+	}
 }

@@ -84,7 +84,11 @@ func (k *Kiosk) demo(ctx context.Context, h *ui.Headless, out io.Writer) error {
 		case st = <-states:
 		}
 		switch st.Step {
-		case flow.ReadingCard, flow.Matching, flow.Photo, flow.Saving, flow.PlaceCard:
+		case flow.ReadingCard, flow.Photo, flow.Saving, flow.PlaceCard:
+		case flow.Matching:
+			// The challenges are done: the candidate faces the camera for
+			// the match and the photo.
+			performer.Perform(nil, "")
 		case flow.Liveness:
 			if st.Session != nil {
 				performer.Perform(st.Session.Challenges, st.Session.Digits)

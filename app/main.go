@@ -113,6 +113,7 @@ func run(ctx context.Context, cfg *config.Config, o Options, log *slog.Logger, s
 	input := make(chan ui.Event, 16)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	k.onRestart = cancel
 
 	// Fan the runner's frames out to the window and the headless saver.
 	var outs []chan *ui.Frame

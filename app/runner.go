@@ -71,6 +71,10 @@ type Runner struct {
 	// OnLoop, when set, is called on every turn of the loop (the systemd
 	// watchdog ping: a hung loop gets the kiosk restarted).
 	OnLoop func()
+	// TechMenu fills the technician menu; TechAction runs one of its
+	// actions (self-test, sync, restart) and returns the message to show.
+	TechMenu   func() ui.TechMenu
+	TechAction func(ctx context.Context, action string) string
 	// Audit, when set, records how sessions end (stable codes, no
 	// personal data) for kioskctl status.
 	Audit func(event, detail string)
@@ -126,7 +130,10 @@ func (r *Runner) Run(ctx context.Context, frames chan *ui.Frame, input <-chan ui
 			case ui.Close:
 				return nil
 			case ui.Tap, ui.Key:
-				if in.Action != "" {
+				if r.Machine.State().Step == flow.TechMenu && r.TechAction != nil &&
+					(in.Action == ui.ActionSelfTest || in.Action == ui.ActionSync || in.Action == ui.ActionRestart) {
+					r.techAction(ctx, in.Action)
+				} else if in.Action != "" {
 					r.apply(ctx, r.Machine.Handle(flow.Tap{Action: in.Action}))
 				}
 			}
@@ -143,6 +150,12 @@ func (r *Runner) Run(ctx context.Context, frames chan *ui.Frame, input <-chan ui
 			if st.Step == flow.Attract || st.Step == flow.PlaceCard {
 				r.ensureCardWait(ctx)
 			}
+			if st.Step == flow.TechMenu && r.TechMenu != nil {
+				m := r.TechMenu()
+				r.mu.Lock()
+				r.live.tech = m
+				r.mu.Unlock()
+			}
 			r.mu.Lock()
 			onState := r.OnState
 			r.mu.Unlock()
@@ -152,6 +165,25 @@ func (r *Runner) Run(ctx context.Context, frames chan *ui.Frame, input <-chan ui
 		}
 		r.render(st, frames)
 	}
+}
+
+// techAction runs a technician menu action in the background and shows its
+// result on the menu.
+func (r *Runner) techAction(ctx context.Context, action string) {
+	r.mu.Lock()
+	r.live.tech.Message = "…"
+	r.mu.Unlock()
+	go func() {
+		msg := r.TechAction(ctx, action)
+		var m ui.TechMenu
+		if r.TechMenu != nil {
+			m = r.TechMenu()
+		}
+		m.Message = msg
+		r.mu.Lock()
+		r.live.tech = m
+		r.mu.Unlock()
+	}()
 }
 
 func (r *Runner) render(st flow.State, frames chan *ui.Frame) {

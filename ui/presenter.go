@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 )
 
 // EventKind says what an Event is.
@@ -102,6 +103,7 @@ type Headless struct {
 	cur     *Frame
 	n       int
 	last    string // name+lang of the last saved screen
+	written time.Time
 	saved   []string
 	shown   chan struct{} // closed and replaced on each new frame
 	input   chan Event
@@ -174,20 +176,33 @@ func (h *Headless) screenLocked() string {
 	return h.cur.Screen
 }
 
-// show makes f current and saves it if it is a new screen.
+// show makes f current and saves it if it is a new screen. While a screen
+// stays up its file is rewritten at most once a second, so that it ends up
+// showing the screen as it last looked (a live preview, a countdown).
 func (h *Headless) show(f *Frame) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.cur = f
 	close(h.shown)
 	h.shown = make(chan struct{})
+	if h.Dir == "" {
+		return nil
+	}
 	key := f.Screen + "/" + string(f.Lang)
-	if h.Dir == "" || key == h.last {
+	if key == h.last {
+		if time.Since(h.written) < time.Second {
+			return nil
+		}
+		h.written = time.Now()
+		if err := writePNG(h.saved[len(h.saved)-1], f.Image); err != nil {
+			return fmt.Errorf("ui: headless: save screen: %w", err)
+		}
 		return nil
 	}
 	h.last = key
 	h.n++
 	path := filepath.Join(h.Dir, fmt.Sprintf("%02d-%s.png", h.n, f.Screen))
+	h.written = time.Now()
 	if err := writePNG(path, f.Image); err != nil {
 		return fmt.Errorf("ui: headless: save screen: %w", err)
 	}
