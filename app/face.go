@@ -69,9 +69,7 @@ func NewFaceServices(ctx context.Context, cfg *config.Config, cam camera.Camera,
 		eng.Close()
 		return nil, err
 	}
-	params := liveness.Defaults()
-	params.ChallengeTime = cfg.Liveness.ChallengeTime.D()
-	params.PassiveMin = cfg.Liveness.PassiveMin
+	params := liveness.FromConfig(cfg.Liveness)
 	spec, err := photo.SpecFromConfig(cfg.Photo)
 	if err != nil {
 		eng.Close()

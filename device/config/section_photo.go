@@ -7,14 +7,16 @@ type LivenessConfig struct {
 	Challenges    int      `toml:"challenges" comment:"how many active challenges, drawn at random"`
 	ChallengeSet  []string `toml:"challenge_set" comment:"blink, turn_left, turn_right, nod, read_digits"`
 	ChallengeTime Duration `toml:"challenge_time" comment:"time limit of each challenge"`
-	PassiveMin    float64  `toml:"passive_min" comment:"smoothed anti-spoof score a live face must keep"`
+	PassiveMin    float64  `toml:"passive_min" comment:"anti-spoof live probability a face must keep on average (docs/liveness.md)"`
+	AnalyzeEvery  int      `toml:"analyze_every" comment:"analyse one camera frame in this many (one analysis takes about 40 ms on one core)"`
 }
 
 func (c *LivenessConfig) defaults(Profile) {
 	c.Challenges = 2
 	c.ChallengeSet = []string{"blink", "turn_left", "turn_right", "nod", "read_digits"}
 	c.ChallengeTime = Duration(8e9)
-	c.PassiveMin = 0.5
+	c.PassiveMin = 0.35
+	c.AnalyzeEvery = 2
 }
 
 // KnownChallenges are the active challenges the kiosk can ask for.
@@ -41,6 +43,9 @@ func (c *LivenessConfig) validate(add func(key, msg string)) {
 	}
 	if c.PassiveMin < 0 || c.PassiveMin > 1 {
 		add("passive_min", fmt.Sprintf("%v: want 0..1", c.PassiveMin))
+	}
+	if c.AnalyzeEvery < 1 || c.AnalyzeEvery > 10 {
+		add("analyze_every", fmt.Sprintf("%d: want 1..10", c.AnalyzeEvery))
 	}
 }
 
