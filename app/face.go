@@ -54,7 +54,8 @@ type FaceServices struct {
 	check *liveness.Checker
 	maker *photo.Maker
 
-	mu sync.Mutex
+	mu     sync.Mutex
+	closed bool
 }
 
 // NewFaceServices loads the models of the manifest (each file checked
@@ -98,8 +99,17 @@ func (f *FaceServices) Models() map[string]string {
 	return out
 }
 
-// Close frees the networks.
-func (f *FaceServices) Close() error { return f.eng.Close() }
+// Close frees the networks, once the step using them (if any) has ended:
+// OpenCV must not free a network in the middle of a forward pass.
+func (f *FaceServices) Close() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return nil
+	}
+	f.closed = true
+	return f.eng.Close()
+}
 
 // Liveness runs the passive and active checks on the camera.
 func (f *FaceServices) Liveness(ctx context.Context, challenges []string, digits string, progress func(LiveProgress)) flow.LivenessDone {
@@ -108,6 +118,9 @@ func (f *FaceServices) Liveness(ctx context.Context, challenges []string, digits
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.closed {
+		return flow.LivenessDone{Reason: "closed"}
+	}
 	var last *camera.Frame
 	tee := teeCamera{Camera: f.cam, on: func(fr *camera.Frame) { last = fr }}
 	limit := f.check.Params.ChallengeTime
@@ -177,6 +190,9 @@ func (f *FaceServices) Match(ctx context.Context, card *idcard.Card, live any) f
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.closed {
+		return flow.MatchDone{Reason: "closed"}
+	}
 	cf := camera.FromImage(chip)
 	chipFace, err := f.eng.Face(&cf, face.Chip)
 	if err != nil {
@@ -203,6 +219,9 @@ func (f *FaceServices) Photo(ctx context.Context, live any, progress func(LivePr
 	var liveEmb face.Embedding
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.closed {
+		return flow.PhotoDone{Failed: []string{"closed"}}, nil
+	}
 	if lo != nil && lo.Result.Best.Width > 0 {
 		best := lo.Result.Best
 		if lf, err := f.eng.Face(&best, face.Live); err == nil {

@@ -165,6 +165,7 @@ func run(ctx context.Context, cfg *config.Config, o Options, log *slog.Logger, s
 		}
 	}
 	code := <-result
+	log.Info("kiosk stopping", "ran", time.Since(start).Round(time.Millisecond).String(), "peak_rss", peakRSS())
 	if headless != nil && o.Screens != "" {
 		log.Info("screens saved", "count", len(headless.Saved()), "dir", o.Screens)
 	}
@@ -204,4 +205,19 @@ func fanOut(ctx context.Context, in <-chan *ui.Frame, outs []chan *ui.Frame) {
 			}
 		}
 	}
+}
+
+// peakRSS is the process's peak resident set size as the kernel reports it
+// ("" where /proc is not there).
+func peakRSS() string {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
 }

@@ -87,9 +87,12 @@ type Runner struct {
 	// the flow's Session; the runner keeps only the chip card for matching.
 	card *idcard.Card
 
-	op       context.CancelFunc // the capture running (liveness, photo, signature)
-	cardOp   context.CancelFunc // the card reader's wait
-	cardBusy bool
+	wg sync.WaitGroup // every goroutine the runner started
+	// rendering is the preview buffer being drawn; spare a free one.
+	rendering, spare *image.RGBA
+	op               context.CancelFunc // the capture running (liveness, photo, signature)
+	cardOp           context.CancelFunc // the card reader's wait
+	cardBusy         bool
 }
 
 // Post sends an event to the loop (from any goroutine).
@@ -106,8 +109,17 @@ func (r *Runner) Run(ctx context.Context, frames chan *ui.Frame, input <-chan ui
 	if r.FrameEvery == 0 {
 		r.FrameEvery = 50 * time.Millisecond
 	}
+	// On the way out, stop the captures and wait for every device
+	// goroutine: nothing may use a device or the engine after Run returns.
+	ctx, cancelRun := context.WithCancel(ctx)
+	defer r.wg.Wait()
+	defer cancelRun()
 	if r.Devices.GPIO != nil {
-		go r.watchPresence(ctx)
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			r.watchPresence(ctx)
+		}()
 	}
 	last := flow.Step(-1)
 	lastLang := ""
@@ -173,7 +185,9 @@ func (r *Runner) techAction(ctx context.Context, action string) {
 	r.mu.Lock()
 	r.live.tech.Message = "…"
 	r.mu.Unlock()
+	r.wg.Add(1)
 	go func() {
+		defer r.wg.Done()
 		msg := r.TechAction(ctx, action)
 		var m ui.TechMenu
 		if r.TechMenu != nil {
@@ -189,7 +203,14 @@ func (r *Runner) techAction(ctx context.Context, action string) {
 func (r *Runner) render(st flow.State, frames chan *ui.Frame) {
 	r.mu.Lock()
 	s := screen(st, &r.live, r.Clock.Now(), r.Site, r.PINLen)
+	// The preview drawn now must not be written by the camera meanwhile.
+	r.rendering = r.live.preview
 	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		r.rendering = nil
+		r.mu.Unlock()
+	}()
 	lang := i18n.ZH
 	if st.Lang == "en" {
 		lang = i18n.EN
@@ -298,7 +319,11 @@ func (r *Runner) startOp(ctx context.Context, fn func(ctx context.Context)) {
 	r.mu.Lock()
 	r.op = cancel
 	r.mu.Unlock()
-	go fn(octx)
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		fn(octx)
+	}()
 }
 
 // send posts an event unless ctx ended (the operation was cancelled: its
@@ -323,7 +348,9 @@ func (r *Runner) ensureCardWait(ctx context.Context) {
 	cctx, cancel := context.WithCancel(ctx)
 	r.cardOp = cancel
 	r.mu.Unlock()
+	r.wg.Add(1)
 	go func() {
+		defer r.wg.Done()
 		defer func() {
 			r.mu.Lock()
 			r.cardBusy = false
@@ -388,7 +415,9 @@ func (r *Runner) waitCardRemoved(ctx context.Context) {
 	}
 	r.cardBusy = true
 	r.mu.Unlock()
+	r.wg.Add(1)
 	go func() {
+		defer r.wg.Done()
 		rctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 		defer cancel()
 		rd.WaitRemoved(rctx)
@@ -416,10 +445,23 @@ func (r *Runner) watchPresence(ctx context.Context) {
 }
 
 func (r *Runner) progress(p LiveProgress) {
+	var buf *image.RGBA
+	if p.Frame != nil {
+		// Convert outside the lock into a buffer the renderer is not
+		// reading (see render).
+		r.mu.Lock()
+		buf, r.spare = r.spare, nil
+		r.mu.Unlock()
+		buf = p.Frame.ToRGBA(buf)
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if p.Frame != nil {
-		r.live.preview = p.Frame.ToRGBA(r.live.preview)
+	if buf != nil {
+		old := r.live.preview
+		r.live.preview = buf
+		if old != nil && old != r.rendering {
+			r.spare = old
+		}
 	}
 	r.live.face, r.live.guidance, r.live.challenge = p.Face, p.Guidance, p.Challenge
 	r.live.index, r.live.count, r.live.passed = p.Index, p.Count, p.Passed
@@ -531,7 +573,9 @@ func (r *Runner) checkSignature() {
 
 func (r *Runner) commit(ctx context.Context, s *flow.Session) {
 	r.stopOps()
+	r.wg.Add(1)
 	go func() {
+		defer r.wg.Done()
 		id, err := r.Services.Commit(ctx, s)
 		if err != nil {
 			r.Log.Error("commit", "err", err)
@@ -539,7 +583,8 @@ func (r *Runner) commit(ctx context.Context, s *flow.Session) {
 			return
 		}
 		r.mu.Lock()
-		r.live.at = r.Clock.Now()
+		// The exam office's time, whatever zone the device is set to.
+		r.live.at = r.Clock.Now().In(idcard.ChinaZone)
 		r.mu.Unlock()
 		r.send(ctx, flow.Saved{RecordID: id})
 	}()

@@ -82,7 +82,10 @@ func screen(st flow.State, lv *live, now time.Time, site string, pinLen int) ui.
 	case flow.PhotoReview:
 		return ui.PhotoReview{Photo: lv.photo}
 	case flow.Signature:
-		return ui.Signature{Strokes: lv.strokes, Pad: lv.pad, Refusal: sigRefusal(st.Hints)}
+		// A copy of the stroke headers: the pad goroutine appends while the
+		// frame is drawn (points below each copied length never change).
+		strokes := append([][]image.Point(nil), lv.strokes...)
+		return ui.Signature{Strokes: strokes, Pad: lv.pad, Refusal: sigRefusal(st.Hints)}
 	case flow.Saving:
 		return ui.Saving{Phase: phase}
 	case flow.Done:
