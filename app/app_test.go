@@ -96,6 +96,13 @@ func testKiosk(t *testing.T, mutate func(*config.Config), pending ...string) (*K
 
 // run starts the runner and the headless presenter until the test ends.
 func runKiosk(t *testing.T, k *Kiosk, h *ui.Headless) context.Context {
+	ctx, _ := runKioskInput(t, k, h)
+	return ctx
+}
+
+// runKioskInput is runKiosk that also returns the presenter's input
+// channel, to type keys.
+func runKioskInput(t *testing.T, k *Kiosk, h *ui.Headless) (context.Context, chan ui.Event) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	t.Cleanup(cancel)
 	frames := make(chan *ui.Frame, 1)
@@ -110,7 +117,7 @@ func runKiosk(t *testing.T, k *Kiosk, h *ui.Headless) context.Context {
 		cancel()
 		<-done
 	})
-	return ctx
+	return ctx, input
 }
 
 // The whole session through the simulators: card, liveness (the simulated
@@ -248,5 +255,25 @@ func TestMissingModelsIsOutOfService(t *testing.T) {
 	}
 	if st := k.Runner.Machine.State(); st.Fault != ui.DeviceModels {
 		t.Errorf("fault %q", st.Fault)
+	}
+}
+
+// The keyboard drives the simulators in development (kiosk --sim-keys):
+// p wakes the kiosk, 1 lays the first card, and the simulated candidate
+// performs the challenges by itself.
+func TestSimKeys(t *testing.T) {
+	k, h := testKiosk(t, nil, pendingID)
+	k.SimKeys()
+	ctx, input := runKioskInput(t, k, h)
+	if _, err := h.WaitScreen(ctx, "attract"); err != nil {
+		t.Fatal(err)
+	}
+	input <- ui.Event{Kind: ui.Key, Key: "p"}
+	if _, err := h.WaitScreen(ctx, "place-card"); err != nil {
+		t.Fatal(err)
+	}
+	input <- ui.Event{Kind: ui.Key, Key: "1"}
+	if _, err := h.WaitScreen(ctx, "photo-review"); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -33,6 +33,8 @@ type Options struct {
 	Screens string
 	// Headless draws off-screen even when a display is there.
 	Headless bool
+	// SimKeys makes the keyboard a control panel of the simulators.
+	SimKeys bool
 	// DemoTimeout bounds a demo run.
 	DemoTimeout time.Duration
 }
@@ -54,6 +56,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.Demo, "demo", false, "play one simulated candidate end to end, exit when central has the record")
 	fs.StringVar(&o.Screens, "screens", "", "folder for a PNG of every screen shown")
 	fs.BoolVar(&o.Headless, "headless", false, "draw off-screen even when there is a display")
+	fs.BoolVar(&o.SimKeys, "sim-keys", false, "keyboard control of the simulated devices (lay a card, sign, ...)")
 	fs.DurationVar(&o.DemoTimeout, "demo-timeout", 5*time.Minute, "give up a demo run after this long")
 	version := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
@@ -103,6 +106,10 @@ func run(ctx context.Context, cfg *config.Config, o Options, log *slog.Logger, s
 		return ExitFailed
 	}
 	defer k.Close()
+	if o.SimKeys {
+		k.SimKeys()
+		fmt.Fprintln(stdout, SimKeysHelp)
+	}
 
 	useWindow := !o.Headless && uiglfw.CheckDisplay() == nil
 	var headless *ui.Headless

@@ -75,6 +75,9 @@ type Runner struct {
 	// actions (self-test, sync, restart) and returns the message to show.
 	TechMenu   func() ui.TechMenu
 	TechAction func(ctx context.Context, action string) string
+	// SimKey, when set, gets the keys that are no shortcut of the screen
+	// (the simulator's keyboard control panel, kiosk --sim-keys).
+	SimKey func(key string)
 	// Audit, when set, records how sessions end (stable codes, no
 	// personal data) for kioskctl status.
 	Audit func(event, detail string)
@@ -147,6 +150,8 @@ func (r *Runner) Run(ctx context.Context, frames chan *ui.Frame, input <-chan ui
 					r.techAction(ctx, in.Action)
 				} else if in.Action != "" {
 					r.apply(ctx, r.Machine.Handle(flow.Tap{Action: in.Action}))
+				} else if in.Kind == ui.Key && r.SimKey != nil {
+					r.SimKey(in.Key)
 				}
 			}
 		case <-tick.C:

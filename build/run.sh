@@ -52,7 +52,7 @@ token=$("$BIN/centrald" token create --db var/central/central.db)
   --ca var/central/tls/ca.pem --token "$token" --site "make run 演示考点"
 
 if [[ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]]; then
-  exec "$BIN/kiosk" --config var/kiosk/kiosk.toml --sim-panel
+  exec "$BIN/kiosk" --config var/kiosk/kiosk.toml --sim-keys --screens var/screens
 fi
 xvfb-run -a -s "-screen 0 1280x800x24" \
   "$BIN/kiosk" --config var/kiosk/kiosk.toml --demo --screens var/screens
