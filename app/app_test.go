@@ -44,7 +44,13 @@ func testKiosk(t *testing.T, mutate func(*config.Config), pending ...string) (*K
 	cfg := config.Defaults(config.Dev)
 	cfg.Dir = root
 	cfg.Paths.StateDir = t.TempDir()
-	cfg.Hardware.Camera = "sim-live:"
+	// The race detector slows the pure-Go parts (the simulated candidate's
+	// warps, the analysis) several times: a slower camera and longer
+	// challenges keep the test about the flow, not about this machine's
+	// speed. The checks themselves are unchanged.
+	cfg.Hardware.Camera = "sim-live:?fps=10"
+	cfg.Liveness.AnalyzeEvery = 1
+	cfg.Liveness.ChallengeTime = config.Duration(15 * time.Second)
 	cfg.Device.ID = "test-kiosk"
 	cfg.Flow.DoneTimeout = config.Duration(time.Second)
 	if mutate != nil {
