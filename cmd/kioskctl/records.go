@@ -51,6 +51,23 @@ func openStore(ctx context.Context, cfg *config.Config) (*store.Store, error) {
 	return store.OpenConfig(ctx, cfg, false, nil, nil, nil)
 }
 
+// withStore loads the config and opens the store for a command, runs it,
+// and closes the store: a bad config is a usage error (2), a store that
+// does not open a failure (1).
+func withStore(c *cli, cfgPath string, run func(ctx context.Context, cfg *config.Config, st *store.Store) int) int {
+	cfg, err := loadKioskConfig(cfgPath)
+	if err != nil {
+		return c.usagef("%v", err)
+	}
+	ctx := context.Background()
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return c.errorf("%v", err)
+	}
+	defer st.Close()
+	return run(ctx, cfg, st)
+}
+
 func state(sm store.Summary) string {
 	switch {
 	case sm.Rejected != "":
@@ -74,36 +91,28 @@ func recordsList(c *cli, args []string) int {
 	if err := fs.Parse(args); err != nil || fs.NArg() != 0 {
 		return c.usagef("usage: kioskctl records list [--config FILE] [--limit N] [--json]")
 	}
-	cfg, err := loadKioskConfig(*cfgPath)
-	if err != nil {
-		return c.usagef("%v", err)
-	}
-	ctx := context.Background()
-	st, err := openStore(ctx, cfg)
-	if err != nil {
-		return c.errorf("%v", err)
-	}
-	defer st.Close()
-	list, err := st.List(ctx, *limit)
-	if err != nil {
-		return c.errorf("%v", err)
-	}
-	if *asJSON {
-		if list == nil {
-			list = []store.Summary{}
+	return withStore(c, *cfgPath, func(ctx context.Context, cfg *config.Config, st *store.Store) int {
+		list, err := st.List(ctx, *limit)
+		if err != nil {
+			return c.errorf("%v", err)
 		}
-		b, _ := json.MarshalIndent(list, "", "  ")
-		fmt.Fprintln(c.stdout, string(b))
+		if *asJSON {
+			if list == nil {
+				list = []store.Summary{}
+			}
+			b, _ := json.MarshalIndent(list, "", "  ")
+			fmt.Fprintln(c.stdout, string(b))
+			return 0
+		}
+		tw := tabwriter.NewWriter(c.stdout, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "SEQ\tUUID\tCREATED\tSTATE\tATTEMPTS\tHASH")
+		for _, sm := range list {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%.16s\n", sm.Seq, sm.UUID, sm.Created.Local().Format("2006-01-02 15:04:05"),
+				state(sm), sm.Attempts, sm.Hash.String())
+		}
+		tw.Flush()
 		return 0
-	}
-	tw := tabwriter.NewWriter(c.stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SEQ\tUUID\tCREATED\tSTATE\tATTEMPTS\tHASH")
-	for _, sm := range list {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%.16s\n", sm.Seq, sm.UUID, sm.Created.Local().Format("2006-01-02 15:04:05"),
-			state(sm), sm.Attempts, sm.Hash.String())
-	}
-	tw.Flush()
-	return 0
+	})
 }
 
 // mask keeps the first and last character of personal text.
@@ -154,59 +163,51 @@ func recordsShow(c *cli, args []string) int {
 	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
 		return c.usagef("usage: kioskctl records show [--config FILE] [--json] [--personal] UUID")
 	}
-	cfg, err := loadKioskConfig(*cfgPath)
-	if err != nil {
-		return c.usagef("%v", err)
-	}
-	ctx := context.Background()
-	st, err := openStore(ctx, cfg)
-	if err != nil {
-		return c.errorf("%v", err)
-	}
-	defer st.Close()
-	r, sm, err := st.Get(ctx, fs.Arg(0))
-	if errors.Is(err, store.ErrPurged) {
-		fmt.Fprintf(c.stdout, "uuid      %s\nhash      %s\nstate     %s\nacked     %s\npurged    %s\n(personal data purged after acknowledgement)\n",
-			sm.UUID, sm.Hash, state(sm), sm.Acked.Format(time.RFC3339), sm.Purged.Format(time.RFC3339))
-		return 0
-	}
-	if err != nil {
-		return c.errorf("%v", err)
-	}
-	if !*personal {
-		maskCard(&r.Card)
-	}
-	out := showRecord{Summary: sm, Record: r, Images: stripImages(r)}
-	if *asJSON {
-		b, _ := json.MarshalIndent(out, "", "  ")
-		fmt.Fprintln(c.stdout, string(b))
-		return 0
-	}
-	tw := tabwriter.NewWriter(c.stdout, 2, 4, 2, ' ', 0)
-	row := func(k string, v any) { fmt.Fprintf(tw, "%s\t%v\n", k, v) }
-	row("uuid", sm.UUID)
-	row("hash", sm.Hash)
-	row("state", state(sm))
-	if sm.Rejected != "" {
-		row("rejected", sm.Rejected)
-	}
-	row("device", r.DeviceID)
-	row("site", r.Site)
-	row("simulated", r.Simulated)
-	row("confirmed", r.Times.Confirmed.Local().Format(time.RFC3339))
-	row("card type", fmt.Sprintf("%q", r.Card.Type))
-	row("name", r.Card.Name)
-	row("id number", r.Card.IDNumber+r.Card.PermitNumber)
-	row("scores", fmt.Sprintf("match %.3f (>= %.3f), liveness %.3f (>= %.3f), photo %.3f (>= %.3f)",
-		r.Scores.Match, r.Scores.MatchThreshold, r.Scores.Liveness, r.Scores.LivenessThreshold, r.Scores.PhotoMatch, r.Scores.PhotoMatchThreshold))
-	row("attempts", fmt.Sprintf("face %d, photo %d, signature %d", r.Attempts.Face, r.Attempts.Photo, r.Attempts.Signature))
-	for _, nb := range []string{"chip_photo_wlt", "chip_photo", "live_frame", "reg_photo", "signature_png", "signature_iso", "signature_strokes"} {
-		if b, ok := out.Images[nb]; ok {
-			row(nb, fmt.Sprintf("%s, %d bytes", b.Type, b.Bytes))
+	return withStore(c, *cfgPath, func(ctx context.Context, cfg *config.Config, st *store.Store) int {
+		r, sm, err := st.Get(ctx, fs.Arg(0))
+		if errors.Is(err, store.ErrPurged) {
+			fmt.Fprintf(c.stdout, "uuid      %s\nhash      %s\nstate     %s\nacked     %s\npurged    %s\n(personal data purged after acknowledgement)\n",
+				sm.UUID, sm.Hash, state(sm), sm.Acked.Format(time.RFC3339), sm.Purged.Format(time.RFC3339))
+			return 0
 		}
-	}
-	tw.Flush()
-	return 0
+		if err != nil {
+			return c.errorf("%v", err)
+		}
+		if !*personal {
+			maskCard(&r.Card)
+		}
+		out := showRecord{Summary: sm, Record: r, Images: stripImages(r)}
+		if *asJSON {
+			b, _ := json.MarshalIndent(out, "", "  ")
+			fmt.Fprintln(c.stdout, string(b))
+			return 0
+		}
+		tw := tabwriter.NewWriter(c.stdout, 2, 4, 2, ' ', 0)
+		row := func(k string, v any) { fmt.Fprintf(tw, "%s\t%v\n", k, v) }
+		row("uuid", sm.UUID)
+		row("hash", sm.Hash)
+		row("state", state(sm))
+		if sm.Rejected != "" {
+			row("rejected", sm.Rejected)
+		}
+		row("device", r.DeviceID)
+		row("site", r.Site)
+		row("simulated", r.Simulated)
+		row("confirmed", r.Times.Confirmed.Local().Format(time.RFC3339))
+		row("card type", fmt.Sprintf("%q", r.Card.Type))
+		row("name", r.Card.Name)
+		row("id number", r.Card.IDNumber+r.Card.PermitNumber)
+		row("scores", fmt.Sprintf("match %.3f (>= %.3f), liveness %.3f (>= %.3f), photo %.3f (>= %.3f)",
+			r.Scores.Match, r.Scores.MatchThreshold, r.Scores.Liveness, r.Scores.LivenessThreshold, r.Scores.PhotoMatch, r.Scores.PhotoMatchThreshold))
+		row("attempts", fmt.Sprintf("face %d, photo %d, signature %d", r.Attempts.Face, r.Attempts.Photo, r.Attempts.Signature))
+		for _, nb := range []string{"chip_photo_wlt", "chip_photo", "live_frame", "reg_photo", "signature_png", "signature_iso", "signature_strokes"} {
+			if b, ok := out.Images[nb]; ok {
+				row(nb, fmt.Sprintf("%s, %d bytes", b.Type, b.Bytes))
+			}
+		}
+		tw.Flush()
+		return 0
+	})
 }
 
 var extensions = map[string]string{
@@ -248,40 +249,32 @@ func recordsExport(c *cli, args []string) int {
 	if err := fs.Parse(args); err != nil || *out == "" {
 		return c.usagef("usage: kioskctl records export [--config FILE] --out DIR [UUID...]")
 	}
-	cfg, err := loadKioskConfig(*cfgPath)
-	if err != nil {
-		return c.usagef("%v", err)
-	}
-	ctx := context.Background()
-	st, err := openStore(ctx, cfg)
-	if err != nil {
-		return c.errorf("%v", err)
-	}
-	defer st.Close()
-	ids := fs.Args()
-	if len(ids) == 0 {
-		list, err := st.List(ctx, 0)
-		if err != nil {
-			return c.errorf("%v", err)
-		}
-		for _, sm := range list {
-			if sm.Purged == nil {
-				ids = append(ids, sm.UUID)
+	return withStore(c, *cfgPath, func(ctx context.Context, cfg *config.Config, st *store.Store) int {
+		ids := fs.Args()
+		if len(ids) == 0 {
+			list, err := st.List(ctx, 0)
+			if err != nil {
+				return c.errorf("%v", err)
+			}
+			for _, sm := range list {
+				if sm.Purged == nil {
+					ids = append(ids, sm.UUID)
+				}
 			}
 		}
-	}
-	n, files := 0, 0
-	for _, id := range ids {
-		r, sm, err := st.Get(ctx, id)
-		if err != nil {
-			return c.errorf("%v", err)
+		n, files := 0, 0
+		for _, id := range ids {
+			r, sm, err := st.Get(ctx, id)
+			if err != nil {
+				return c.errorf("%v", err)
+			}
+			k, err := exportRecord(*out, r, sm)
+			if err != nil {
+				return c.errorf("export %s: %v", id, err)
+			}
+			n, files = n+1, files+k
 		}
-		k, err := exportRecord(*out, r, sm)
-		if err != nil {
-			return c.errorf("export %s: %v", id, err)
-		}
-		n, files = n+1, files+k
-	}
-	fmt.Fprintf(c.stdout, "exported %d records, %d files to %s\n", n, files, *out)
-	return 0
+		fmt.Fprintf(c.stdout, "exported %d records, %d files to %s\n", n, files, *out)
+		return 0
+	})
 }

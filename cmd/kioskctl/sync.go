@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/hbzk/kiosk/device/buildinfo"
+	"github.com/hbzk/kiosk/device/config"
 	"github.com/hbzk/kiosk/device/logx"
+	"github.com/hbzk/kiosk/store"
 	"github.com/hbzk/kiosk/syncclient"
 )
 
@@ -81,31 +83,23 @@ func syncStatus(c *cli, args []string) int {
 	if err := fs.Parse(args); err != nil || fs.NArg() != 0 {
 		return c.usagef("usage: kioskctl sync status [--config FILE] [--json]")
 	}
-	cfg, err := loadKioskConfig(*cfgPath)
-	if err != nil {
-		return c.usagef("%v", err)
-	}
-	ctx := context.Background()
-	st, err := openStore(ctx, cfg)
-	if err != nil {
-		return c.errorf("%v", err)
-	}
-	defer st.Close()
-	s, err := syncclient.LoadStatus(ctx, st)
-	if err != nil {
-		return c.errorf("%v", err)
-	}
-	if cfg.Sync.Central == "" {
-		s.State = "offline"
-	}
-	if *asJSON {
-		b, _ := json.MarshalIndent(s, "", "  ")
-		fmt.Fprintln(c.stdout, string(b))
+	return withStore(c, *cfgPath, func(ctx context.Context, cfg *config.Config, st *store.Store) int {
+		s, err := syncclient.LoadStatus(ctx, st)
+		if err != nil {
+			return c.errorf("%v", err)
+		}
+		if cfg.Sync.Central == "" {
+			s.State = "offline"
+		}
+		if *asJSON {
+			b, _ := json.MarshalIndent(s, "", "  ")
+			fmt.Fprintln(c.stdout, string(b))
+			return 0
+		}
+		fmt.Fprintf(c.stdout, "central         %s\n", orNone(cfg.Sync.Central))
+		printStatus(c.stdout, s)
 		return 0
-	}
-	fmt.Fprintf(c.stdout, "central         %s\n", orNone(cfg.Sync.Central))
-	printStatus(c.stdout, s)
-	return 0
+	})
 }
 
 func orNone(s string) string {
