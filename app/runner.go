@@ -94,7 +94,6 @@ type Runner struct {
 	// rendering is the preview buffer being drawn; spare a free one.
 	rendering, spare *image.RGBA
 	op               context.CancelFunc // the capture running (liveness, photo, signature)
-	cardOp           context.CancelFunc // the card reader's wait
 	cardBusy         bool
 }
 
@@ -351,7 +350,6 @@ func (r *Runner) ensureCardWait(ctx context.Context) {
 	}
 	r.cardBusy = true
 	cctx, cancel := context.WithCancel(ctx)
-	r.cardOp = cancel
 	r.mu.Unlock()
 	r.wg.Add(1)
 	go func() {
@@ -443,7 +441,7 @@ func (r *Runner) watchPresence(ctx context.Context) {
 			select {
 			case <-ctx.Done():
 				return
-			case <-time.After(500 * time.Millisecond):
+			case <-r.Clock.After(500 * time.Millisecond):
 			}
 		}
 	}
@@ -550,7 +548,7 @@ func (r *Runner) startSignature(ctx context.Context) {
 				r.live.lift = true
 			}
 			r.mu.Unlock()
-			if now := time.Now(); now.Sub(lastPost) > time.Second {
+			if now := r.Clock.Now(); now.Sub(lastPost) > time.Second {
 				lastPost = now
 				r.send(ctx, flow.PenActivity{})
 			}
