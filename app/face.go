@@ -132,12 +132,12 @@ func (f *FaceServices) Liveness(ctx context.Context, challenges []string, digits
 		f.log.Warn("liveness", "err", err)
 	}
 	f.log.Info("liveness", "passed", res.Passed, "reason", res.Reason.Code, "passive", res.Passive, "frames", res.Frames)
-	return flow.LivenessDone{Passed: res.Passed && err == nil, Reason: res.Reason.ZH, Raw: out}
+	return flow.LivenessDone{Passed: res.Passed && err == nil, Reason: res.Reason.Code, Raw: out}
 }
 
 // liveProgress maps the checker's progress to the screen's.
 func liveProgress(p liveness.Progress, f *camera.Frame, limit time.Duration) LiveProgress {
-	lp := LiveProgress{Frame: f, Guidance: guideKey(p.Guidance), Remaining: p.Left, Count: p.Total}
+	lp := LiveProgress{Frame: f, Guidance: p.Guidance, Remaining: p.Left, Count: p.Total}
 	if p.Face {
 		lp.Face = image.Rect(int(p.Box.X1), int(p.Box.Y1), int(p.Box.X2), int(p.Box.Y2))
 	}
@@ -163,13 +163,6 @@ func (t teeCamera) Next(ctx context.Context) (camera.Frame, error) {
 		t.on(&fr)
 	}
 	return fr, err
-}
-
-func guideKey(code string) string {
-	if code == "" {
-		return ""
-	}
-	return "guide." + code
 }
 
 // Match compares the chip photo with the best live frame of the liveness

@@ -5,7 +5,9 @@ import (
 	"time"
 
 	"github.com/hbzk/kiosk/device/flow"
+	"github.com/hbzk/kiosk/device/liveness"
 	"github.com/hbzk/kiosk/ui"
+	"github.com/hbzk/kiosk/ui/i18n"
 )
 
 // live is what the screen shows besides the flow's state: the camera
@@ -60,7 +62,13 @@ func screen(st flow.State, lv *live, now time.Time, site string, pinLen int) ui.
 		}
 		return ui.CardReadFailed{Reason: ui.ReasonCardUnreadable}
 	case flow.Liveness:
-		v := ui.Liveness{Face: lv.face, Guidance: lv.guidance, Challenge: lv.challenge,
+		guidance := guideText(lv.guidance, st.Lang)
+		if guidance == "" && st.Detail != "" {
+			// A retry: say why the last attempt failed until the check
+			// has something to say itself.
+			guidance = reasonText(st.Detail, st.Lang)
+		}
+		v := ui.Liveness{Face: lv.face, Guidance: guidance, Challenge: lv.challenge,
 			Remaining: lv.remaining, Limit: lv.limit, Index: lv.index, Count: lv.count, Passed: lv.passed, Mirror: true}
 		if lv.preview != nil {
 			v.Preview = lv.preview
@@ -92,6 +100,9 @@ func screen(st flow.State, lv *live, now time.Time, site string, pinLen int) ui.
 		left := int(st.Deadline.Sub(now).Seconds() + 0.999)
 		return ui.Done{Candidate: lv.name, At: lv.at, Countdown: max(left, 0)}
 	case flow.Failed:
+		if st.Problem == flow.LivenessFailed && st.Detail != "" {
+			return ui.Failure{Reason: reasonText(st.Detail, st.Lang)}
+		}
 		return ui.Failure{Reason: failReason(st.Problem)}
 	case flow.OutOfService:
 		return ui.OutOfService{Device: st.Fault, Code: st.FaultCode}
@@ -170,4 +181,36 @@ func sigRefusal(codes []string) string {
 		return ui.RefusalSmall
 	}
 	return ui.RefusalTrivial
+}
+
+// guideKeys maps the liveness check's guidance codes to the screen's
+// catalogue keys where their names differ.
+var guideKeys = map[string]string{
+	liveness.CodeCentre:     ui.GuideCentre,
+	liveness.CodeSecondFace: ui.GuideOneFace,
+}
+
+// guideText is the screen's guidance for a liveness code: the catalogue
+// key when the UI has one, else the check's own words in the language.
+func guideText(code, lang string) string {
+	if code == "" {
+		return ""
+	}
+	key, ok := guideKeys[code]
+	if !ok {
+		key = "guide." + code
+	}
+	if i18n.Has(i18n.ZH, key) {
+		return key
+	}
+	return reasonText(code, lang)
+}
+
+// reasonText is a liveness reason in the candidate's language.
+func reasonText(code, lang string) string {
+	r := liveness.ReasonFor(code)
+	if lang == "en" {
+		return r.EN
+	}
+	return r.ZH
 }
