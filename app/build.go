@@ -78,7 +78,8 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, clk clock.
 	var faults []flow.DeviceFault
 	for _, r := range k.Devices.Reports {
 		if r.Err != nil && cfg.Hardware.IsRequired(r.Kind) {
-			faults = append(faults, flow.DeviceFault{Device: r.Kind, Err: r.Err.Error(), Code: "E-" + upper(r.Kind)})
+			// The flow derives the technician code (E-IDCARD, ...) from the kind.
+			faults = append(faults, flow.DeviceFault{Device: r.Kind, Err: r.Err.Error()})
 		}
 	}
 
@@ -216,16 +217,6 @@ func (r roster) Lookup(id string) (flow.RosterStatus, error) {
 		return flow.RosterConfirmed, nil
 	}
 	return flow.RosterUnknown, nil
-}
-
-func upper(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c >= 'a' && c <= 'z' {
-			b[i] = c - 32
-		}
-	}
-	return string(b)
 }
 
 // techMenu is what the technician menu shows: identity, queue, devices.
