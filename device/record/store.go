@@ -49,6 +49,13 @@ type RosterEntry struct {
 	Name     string      `cbor:"name" json:"name"`
 	Site     string      `cbor:"site" json:"site"`
 	State    RosterState `cbor:"state" json:"state"`
+	// What the exam office confirms, shown to the candidate before the
+	// biometrics: the registration number (准考证号/报名号), the exam period,
+	// the subjects, and the registration photo (JPEG) when there is one.
+	RegistrationNo string   `cbor:"registration_no,omitempty" json:"registration_no,omitempty"`
+	ExamPeriod     string   `cbor:"exam_period,omitempty" json:"exam_period,omitempty"`
+	Subjects       []string `cbor:"subjects,omitempty" json:"subjects,omitempty"`
+	Photo          []byte   `cbor:"photo,omitempty" json:"photo,omitempty"`
 	// Removed marks an entry withdrawn from the roster (in a delta).
 	Removed bool `cbor:"removed,omitempty" json:"removed,omitempty"`
 }
