@@ -44,8 +44,9 @@ bench: deps ## run the benchmarks (figures and ratios against in-process baselin
 fuzz: ## run every fuzz target for FUZZTIME (default 30s) each
 	@build/fuzz.sh $${FUZZTIME:-30s}
 
-package: build ## build dist/kiosk_<version>_<arch>.deb
-	$(GO) run ./build/package --version '$(VERSION)' --arch $$($(GO) env GOARCH) --bin $(BIN) --models models --out dist
+package: deps ## build dist/kiosk_<version>_<arch>.deb from appliance builds (real hardware, /etc/kiosk, /var/lib/kiosk)
+	$(GO) build -tags appliance -ldflags '$(LDFLAGS)' -o $(BIN)/appliance/ ./cmd/kiosk ./cmd/kioskctl ./cmd/centrald
+	$(GO) run ./build/package --version '$(VERSION)' --arch $$($(GO) env GOARCH) --bin $(BIN)/appliance --models models --out dist
 
 clean: ## remove build output and the development state (var/)
 	rm -rf $(BIN) dist var

@@ -86,6 +86,11 @@ func build(o options) (string, error) {
 		if !st.Mode().IsRegular() {
 			return "", fmt.Errorf("package: binary %s: not a regular file", src)
 		}
+		if applianceBinaries[b] {
+			if err := checkAppliance(b, src); err != nil {
+				return "", err
+			}
+		}
 		add(src, "/usr/bin/"+b, files.TypeFile, 0o755)
 		bins = append(bins, src)
 	}

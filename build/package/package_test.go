@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -28,13 +29,11 @@ func fixture(t *testing.T) options {
 			t.Fatal(err)
 		}
 	}
-	// kiosk: a real ELF linked against libc, so Depends gains libc6.
-	elf, err := os.ReadFile("/bin/true")
-	if err != nil {
-		t.Fatal(err)
-	}
+	// kiosk and kioskctl: real Go binaries built with the appliance tag
+	// and linked against libc, so Depends gains libc6.
+	elf := goBinary(t, true)
 	write(t, filepath.Join(bin, "kiosk"), elf, 0o755)
-	write(t, filepath.Join(bin, "kioskctl"), []byte("#!/bin/sh\necho kioskctl\n"), 0o755)
+	write(t, filepath.Join(bin, "kioskctl"), elf, 0o755)
 	write(t, filepath.Join(bin, "centrald"), []byte("#!/bin/sh\necho centrald\n"), 0o700)
 	var manifest strings.Builder
 	manifest.WriteString("version = 1\n")
@@ -60,6 +59,40 @@ version = "test"
 		Version: "v1.4.0-2-gabc1234-dirty", Arch: "amd64",
 		Bin: bin, Models: models, Out: filepath.Join(dir, "dist"), Root: "../..",
 	}
+}
+
+var goBinaries sync.Map // bool (appliance tag) -> []byte
+
+// goBinary builds a small cgo program, with or without the appliance tag,
+// once per test binary.
+func goBinary(t *testing.T, appliance bool) []byte {
+	t.Helper()
+	if b, ok := goBinaries.Load(appliance); ok {
+		return b.([]byte)
+	}
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("go is not on PATH: cannot build the fixture binaries")
+	}
+	dir := t.TempDir()
+	src := "package main\n\n// int one(void) { return 1; }\nimport \"C\"\n\nfunc main() { println(C.one()) }\n"
+	write(t, filepath.Join(dir, "main.go"), []byte(src), 0o644)
+	write(t, filepath.Join(dir, "go.mod"), []byte("module fixture\n\ngo 1.22\n"), 0o644)
+	args := []string{"build", "-o", "prog"}
+	if appliance {
+		args = append(args, "-tags", "appliance")
+	}
+	cmd := exec.Command("go", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=1", "GOFLAGS=")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build fixture: %v\n%s", err, out)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "prog"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	goBinaries.Store(appliance, b)
+	return b
 }
 
 func write(t *testing.T, path string, data []byte, mode os.FileMode) {
@@ -206,6 +239,12 @@ func TestPackageErrors(t *testing.T) {
 			write(t, filepath.Join(o.Models, "manifest.toml"), m, 0o644)
 		}, "inside the manifest's folder"},
 		{"binary missing", func(o *options) { os.Remove(filepath.Join(o.Bin, "centrald")) }, "binary centrald"},
+		{"development kiosk", func(o *options) {
+			write(t, filepath.Join(o.Bin, "kiosk"), goBinary(t, false), 0o755)
+		}, "kiosk is a development build"},
+		{"kioskctl not Go", func(o *options) {
+			write(t, filepath.Join(o.Bin, "kioskctl"), []byte("#!/bin/sh\necho kioskctl\n"), 0o755)
+		}, "kioskctl: not a Go binary"},
 		{"bad version", func(o *options) { o.Version = "1.0 beta" }, "not allowed"},
 		{"no arch", func(o *options) { o.Arch = "" }, "--arch"},
 	}
