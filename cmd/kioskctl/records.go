@@ -25,20 +25,27 @@ func init() {
 	register(command{name: "records export", summary: "write local records as JSON + images to a folder", run: recordsExport})
 }
 
+// systemConfig is where the .deb installs the appliance's configuration.
+var systemConfig = "/etc/kiosk/kiosk.toml"
+
 // configFlag adds --config to a command's flags.
 func configFlag(fs *flag.FlagSet) *string {
-	return fs.String("config", "", "kiosk.toml (default ./kiosk.toml if present, else the defaults)")
+	return fs.String("config", "", "kiosk.toml (default ./kiosk.toml if present, else "+systemConfig+" on an installed kiosk, else the defaults)")
 }
 
 // loadKioskConfig reads --config, or ./kiosk.toml when present, or the
-// defaults.
+// installed kiosk's configuration (with the appliance profile's defaults
+// under it), or the defaults.
 func loadKioskConfig(path string) (*config.Config, error) {
+	profile := config.DefaultProfile
 	if path == "" {
 		if _, err := os.Stat("kiosk.toml"); err == nil {
 			path = "kiosk.toml"
+		} else if _, err := os.Stat(systemConfig); err == nil {
+			path, profile = systemConfig, config.Appliance
 		}
 	}
-	return config.Load(path, config.DefaultProfile)
+	return config.Load(path, profile)
 }
 
 // openStore opens the kiosk's store for reading and syncing (no device

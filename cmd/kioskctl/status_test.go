@@ -103,3 +103,22 @@ func TestStatusErrors(t *testing.T) {
 		t.Errorf("status without the store key: %d %q %q", code, out, errs)
 	}
 }
+
+// On an installed kiosk, status without --config reads the installed
+// configuration instead of reporting the defaults as "not provisioned".
+func TestStatusFindsInstalledConfig(t *testing.T) {
+	e := newProvisionEnv(t)
+	cfg := e.provision(t, e.pinnedToken(t))
+	old := systemConfig
+	t.Cleanup(func() { systemConfig = old })
+
+	systemConfig = filepath.Join(t.TempDir(), "absent.toml")
+	if code, out, _ := runCLI(t, "", "status"); code != 0 || strings.Contains(out, cfg.Device.ID) {
+		t.Fatalf("status with no config anywhere: %d %q", code, out)
+	}
+	systemConfig = e.cfg
+	code, out, errs := runCLI(t, "", "status")
+	if code != 0 || !strings.Contains(out, "device id       "+cfg.Device.ID) {
+		t.Errorf("status without --config on an installed kiosk: %d %q %q", code, out, errs)
+	}
+}
