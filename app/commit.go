@@ -8,7 +8,6 @@ import (
 	"image"
 	"image/jpeg"
 	"image/png"
-	"strings"
 
 	"github.com/hbzk/kiosk/device/buildinfo"
 	"github.com/hbzk/kiosk/device/flow"
@@ -111,7 +110,7 @@ func (k *Kiosk) buildRecord(s *flow.Session) (*record.Record, error) {
 // marked so that central can keep them apart.
 func (k *Kiosk) simulated() bool {
 	for _, r := range k.Devices.Reports {
-		if strings.HasPrefix(r.Spec, "sim:") {
+		if r.Simulated {
 			return true
 		}
 	}

@@ -35,7 +35,8 @@ type Devices struct {
 
 // Env builds the registry environment of a config.
 func Env(cfg *config.Config, log *slog.Logger, clk clock.Clock, rnd io.Reader) hw.Env {
-	return hw.Env{Clock: clk, Rand: rnd, Log: log, ConfigDir: cfg.Dir, StateDir: cfg.Path(cfg.Paths.StateDir)}
+	return hw.Env{Clock: clk, Rand: rnd, Log: log, ConfigDir: cfg.Dir, StateDir: cfg.Path(cfg.Paths.StateDir),
+		RefuseSimulated: cfg.Profile == config.Appliance}
 }
 
 // OpenDevices opens every device of cfg's [hardware] section through the

@@ -69,6 +69,10 @@ type Env struct {
 	ConfigDir string
 	// StateDir is the kiosk's persistent state folder.
 	StateDir string
+	// RefuseSimulated makes Open fail for simulated backends (the
+	// appliance profile sets it: a kiosk in an exam office confirms real
+	// people through real devices only).
+	RefuseSimulated bool
 }
 
 // Resolve makes a relative path argument relative to the config folder.
@@ -87,11 +91,12 @@ type Registry[T any] struct {
 	kind string
 	mu   sync.Mutex
 	m    map[string]Opener[T]
+	sim  map[string]bool
 }
 
 // NewRegistry makes the registry of one device kind ("idcard", "camera", ...).
 func NewRegistry[T any](kind string) *Registry[T] {
-	return &Registry[T]{kind: kind, m: map[string]Opener[T]{}}
+	return &Registry[T]{kind: kind, m: map[string]Opener[T]{}, sim: map[string]bool{}}
 }
 
 // Kind is the device kind this registry opens.
@@ -106,6 +111,24 @@ func (r *Registry[T]) Register(scheme string, open Opener[T]) {
 		panic(fmt.Sprintf("hw: %s backend %q registered twice", r.kind, scheme))
 	}
 	r.m[scheme] = open
+}
+
+// RegisterSim adds a simulated backend: a simulator, or a source of
+// recorded input (a video file, a folder of frames) that is not a live
+// device. Its reports say Simulated, records made with it are marked
+// simulated, and an Env with RefuseSimulated does not open it.
+func (r *Registry[T]) RegisterSim(scheme string, open Opener[T]) {
+	r.Register(scheme, open)
+	r.mu.Lock()
+	r.sim[scheme] = true
+	r.mu.Unlock()
+}
+
+// Simulated reports whether scheme is a simulated backend.
+func (r *Registry[T]) Simulated(scheme string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.sim[scheme]
 }
 
 // Schemes lists the registered schemes, sorted.
@@ -146,6 +169,9 @@ type Report struct {
 	Kind   string
 	Spec   string
 	Status Status
+	// Simulated: the backend is a simulator or recorded input, not a live
+	// device (see RegisterSim).
+	Simulated bool
 	// Err is why the device failed (or was skipped).
 	Err error
 }
@@ -159,6 +185,10 @@ func (r Report) String() string {
 
 // ErrUnknownScheme is returned for a spec whose scheme has no backend.
 var ErrUnknownScheme = errors.New("no backend for this scheme")
+
+// ErrSimulatedRefused is returned for a simulated backend when the Env
+// refuses them (the appliance profile).
+var ErrSimulatedRefused = errors.New("the appliance profile refuses simulated devices and recorded input")
 
 // Open opens the device a spec names. A "none" spec is Skipped with a zero
 // T; an unknown scheme or an opener error is Failed.
@@ -176,10 +206,16 @@ func (r *Registry[T]) Open(ctx context.Context, spec string, env Env) (T, Report
 	}
 	r.mu.Lock()
 	open, ok := r.m[s.Scheme]
+	rep.Simulated = r.sim[s.Scheme]
 	r.mu.Unlock()
 	if !ok {
 		rep.Status = Failed
 		rep.Err = fmt.Errorf("%w %q (known: %s)", ErrUnknownScheme, s.Scheme, strings.Join(r.Schemes(), ", "))
+		return zero, rep
+	}
+	if rep.Simulated && env.RefuseSimulated {
+		rep.Status = Failed
+		rep.Err = fmt.Errorf("%w: %q: configure the real %s in kiosk.toml", ErrSimulatedRefused, spec, r.kind)
 		return zero, rep
 	}
 	dev, err := open(ctx, s.Arg, env)

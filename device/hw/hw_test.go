@@ -71,3 +71,25 @@ func TestRegistryOpenReports(t *testing.T) {
 	}()
 	r.Register("good", nil)
 }
+
+func TestSimulatedBackends(t *testing.T) {
+	r := NewRegistry[*thing]("widget")
+	opened := 0
+	open := func(_ context.Context, arg string, _ Env) (*thing, error) { opened++; return &thing{arg}, nil }
+	r.Register("real", open)
+	r.RegisterSim("sim", open)
+	if r.Simulated("real") || !r.Simulated("sim") || r.Simulated("nosuch") {
+		t.Fatal("Simulated does not tell the backends apart")
+	}
+	if _, rep := r.Open(context.Background(), "sim:x", Env{}); rep.Status != Loaded || !rep.Simulated {
+		t.Errorf("sim in dev: %v simulated=%v", rep, rep.Simulated)
+	}
+	if _, rep := r.Open(context.Background(), "real:x", Env{RefuseSimulated: true}); rep.Status != Loaded || rep.Simulated {
+		t.Errorf("real in appliance: %v simulated=%v", rep, rep.Simulated)
+	}
+	opened = 0
+	_, rep := r.Open(context.Background(), "sim:x", Env{RefuseSimulated: true})
+	if rep.Status != Failed || !errors.Is(rep.Err, ErrSimulatedRefused) || !strings.Contains(rep.Err.Error(), "configure the real widget") || opened != 0 {
+		t.Errorf("sim in appliance: %v (opened %d times)", rep, opened)
+	}
+}

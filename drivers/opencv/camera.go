@@ -22,8 +22,8 @@ import (
 
 func init() {
 	camera.Backends.Register("v4l2", OpenV4L2)
-	camera.Backends.Register("file", OpenFile)
-	camera.Backends.Register("dir", OpenDir)
+	camera.Backends.RegisterSim("file", OpenFile)
+	camera.Backends.RegisterSim("dir", OpenDir)
 }
 
 // grabber is what Capture reads frames from: a gocv.VideoCapture, or a

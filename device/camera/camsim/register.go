@@ -10,7 +10,7 @@ import (
 type hwEnv = hw.Env
 
 func init() {
-	camera.Backends.Register("sim", func(ctx context.Context, arg string, env hw.Env) (camera.Camera, error) {
+	camera.Backends.RegisterSim("sim", func(ctx context.Context, arg string, env hw.Env) (camera.Camera, error) {
 		return Open(ctx, arg, env)
 	})
 }

@@ -11,7 +11,7 @@ import (
 )
 
 func init() {
-	camera.Backends.Register("sim-live", func(ctx context.Context, arg string, env hw.Env) (camera.Camera, error) {
+	camera.Backends.RegisterSim("sim-live", func(ctx context.Context, arg string, env hw.Env) (camera.Camera, error) {
 		return OpenLive(ctx, arg, env)
 	})
 }

@@ -21,7 +21,7 @@ import (
 )
 
 func init() {
-	devgpio.Backends.Register("sim", func(_ context.Context, arg string, env hw.Env) (devgpio.Panel, error) {
+	devgpio.Backends.RegisterSim("sim", func(_ context.Context, arg string, env hw.Env) (devgpio.Panel, error) {
 		pins, err := devgpio.ParsePins(arg, devgpio.DefaultPins())
 		if err != nil {
 			return nil, err

@@ -15,14 +15,14 @@ import (
 )
 
 func init() {
-	idcard.Backends.Register("sim", func(ctx context.Context, arg string, env hw.Env) (idcard.Reader, error) {
+	idcard.Backends.RegisterSim("sim", func(ctx context.Context, arg string, env hw.Env) (idcard.Reader, error) {
 		if arg == "" {
 			return nil, errors.New("samsim: no cards file given (want sim:cards.toml)")
 		}
 		return Open(env.Resolve(arg), SimOptions{Options: Options{Clock: env.Clock, Log: env.Log},
 			Reader: sam.ReaderOptions{Options: sam.Options{Clock: env.Clock, Log: env.Log}, Rand: env.Rand}})
 	})
-	idcard.PhotoDecoders.Register("sim", func(ctx context.Context, arg string, env hw.Env) (idcard.PhotoDecoder, error) {
+	idcard.PhotoDecoders.RegisterSim("sim", func(ctx context.Context, arg string, env hw.Env) (idcard.PhotoDecoder, error) {
 		return Decoder{}, nil
 	})
 }

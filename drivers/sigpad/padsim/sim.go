@@ -566,7 +566,7 @@ func Load(path string) (sigpad.Signature, error) {
 }
 
 func init() {
-	sigpad.Backends.Register("sim", func(ctx context.Context, arg string, env hw.Env) (sigpad.Pad, error) {
+	sigpad.Backends.RegisterSim("sim", func(ctx context.Context, arg string, env hw.Env) (sigpad.Pad, error) {
 		file, o, err := ParseArg(arg)
 		if err != nil {
 			return nil, err
