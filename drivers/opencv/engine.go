@@ -172,12 +172,16 @@ func (e *Engine) warmUp() error {
 	return err
 }
 
-// LoadNet checks a manifest model (exists, ONNX, sha256) and loads it on
+// LoadNet checks a manifest model (exists, ONNX, sha256, survives a test
+// load and forward pass in a child process: modelguard.go) and loads it on
 // OpenCV's own CPU backend (the only one that works in Debian's build).
 func LoadNet(man *face.Manifest, role string) (gocv.Net, face.Model, error) {
 	data, mod, err := man.Read(role)
 	if err != nil {
 		return gocv.Net{}, mod, err
+	}
+	if err := guardModel(data, mod.Input); err != nil {
+		return gocv.Net{}, mod, fmt.Errorf("opencv: model %s (%s): %w: %v", man.Path(mod), role, face.ErrModelCorrupt, err)
 	}
 	net, err := gocv.ReadNetFromONNXBytes(data)
 	if err != nil || net.Empty() {
