@@ -130,14 +130,18 @@ func (r *Reader) sessionWithBackoff(ctx context.Context) (*Session, error) {
 		if !errors.Is(err, idcard.ErrReaderGone) || r.closed {
 			return nil, err
 		}
+		if ctx.Err() != nil {
+			// Say why the wait could not start, not only that it ended.
+			return nil, fmt.Errorf("%w (%w)", err, ctx.Err())
+		}
 		f, ferr := entropy.Float64(r.o.Rand)
 		if ferr != nil {
 			f = 0.5
 		}
 		d := time.Duration(float64(backoff) * (0.75 + 0.5*f))
 		r.o.Log.Debug("sam: reader absent, retrying", "after", d)
-		if err := r.wait(ctx, d); err != nil {
-			return nil, err
+		if werr := r.wait(ctx, d); werr != nil {
+			return nil, fmt.Errorf("%w (%w)", err, werr)
 		}
 		backoff = min(2*backoff, r.o.MaxBackoff)
 	}

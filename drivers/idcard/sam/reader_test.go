@@ -230,3 +230,25 @@ func TestPortGone(t *testing.T) {
 		t.Fatal("read after the device went: no error")
 	}
 }
+
+// A reader that vanished and stays away: when the caller's wait ends, the
+// error says the reader is gone and why, not only "context deadline
+// exceeded".
+func TestWaitCardReaderStaysGone(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	u := &unpluggable{sim: samsim.New([]samsim.SimCard{testCard()}, samsim.Options{}), ctx: ctx}
+	r, err := sam.NewReader(u.dial, sam.ReaderOptions{Options: sam.Options{Timeout: 2 * time.Second},
+		Poll: 5 * time.Millisecond, MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond, Rand: entropy.Seeded(3)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	u.unplug(1 << 30)
+	wctx, wcancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer wcancel()
+	err = r.WaitCard(wctx)
+	if !errors.Is(err, idcard.ErrReaderGone) || !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "no such file or directory") {
+		t.Fatalf("WaitCard with the reader gone: %v", err)
+	}
+}
