@@ -191,8 +191,11 @@ func waitSigned(ctx context.Context, pad sigpad.Pad) error {
 	}
 }
 
-// waitSynced waits until central has acknowledged the record.
+// waitSynced waits until central has acknowledged the record. It asks for
+// a sync once and then only watches the store: the client's own back-off
+// decides when to try again.
 func (k *Kiosk) waitSynced(ctx context.Context, id string) error {
+	k.Sync.Kick()
 	for {
 		_, sum, err := k.Store.Get(ctx, id)
 		if err != nil && !errors.Is(err, store.ErrPurged) {
@@ -204,7 +207,6 @@ func (k *Kiosk) waitSynced(ctx context.Context, id string) error {
 		if sum.Rejected != "" {
 			return fmt.Errorf("demo: central rejected record %s: %s", id, sum.Rejected)
 		}
-		k.Sync.Kick()
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("demo: waiting for central to acknowledge %s: %w", id, ctx.Err())

@@ -533,12 +533,19 @@ func (c *Client) Run(ctx context.Context) error {
 		next := c.cfg.Clock.Now().Add(wait)
 		c.update(func(s *Status) { s.NextAttempt = next })
 		t := c.cfg.Clock.NewTimer(wait)
+		// A kick (a new record) syncs at once when central is healthy; after
+		// a failure the back-off and central's Retry-After stand, so that a
+		// kiosk committing records does not hammer a central that is down.
+		kick := c.kick
+		if err != nil {
+			kick = nil
+		}
 		select {
 		case <-ctx.Done():
 			t.Stop()
 			return ctx.Err()
 		case <-t.C():
-		case <-c.kick:
+		case <-kick:
 			t.Stop()
 		}
 	}

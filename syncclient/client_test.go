@@ -476,6 +476,14 @@ func TestRun(t *testing.T) {
 		t.Errorf("first backoff %v, want 0.5..1s", d)
 	}
 	srv.Restart(t)
+	// A kick (a commit) during the back-off does not cut it short: the
+	// records stay queued until the back-off ends on the clock.
+	c.Kick()
+	for until := time.Now().Add(200 * time.Millisecond); time.Now().Before(until); runtime.Gosched() {
+		if n, _ := k.store.QueueDepth(ctx); n != 5 {
+			t.Fatalf("a kick during the back-off synced (queue %d)", n)
+		}
+	}
 	clk.Advance(time.Second)
 	for c.Status().State != "idle" || clk.Pending() == 0 {
 		runtime.Gosched()
