@@ -133,6 +133,10 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, clk clock.
 	}
 	k.Runner.TechMenu, k.Runner.TechAction = k.techMenu, k.techAction
 	if k.Store != nil {
+		dir := cfg.Path(cfg.Paths.StateDir)
+		k.Runner.Watchers = append(k.Runner.Watchers, diskWatch(clk, func() (uint64, error) { return freeBytes(dir) }, MinFreeBytes))
+	}
+	if k.Store != nil {
 		k.Runner.Audit = func(event, detail string) {
 			if err := k.Store.Audit(context.Background(), event, detail); err != nil {
 				log.Warn("audit", "err", err)

@@ -81,6 +81,9 @@ type Runner struct {
 	// Audit, when set, records how sessions end (stable codes, no
 	// personal data) for kioskctl status.
 	Audit func(event, detail string)
+	// Watchers run beside the loop for as long as it runs and post events
+	// into it (the free-space watch: a device fault and its recovery).
+	Watchers []func(ctx context.Context, post func(flow.Event))
 
 	events chan flow.Event
 
@@ -121,6 +124,13 @@ func (r *Runner) Run(ctx context.Context, frames chan *ui.Frame, input <-chan ui
 		go func() {
 			defer r.wg.Done()
 			r.watchPresence(ctx)
+		}()
+	}
+	for _, w := range r.Watchers {
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			w(ctx, func(ev flow.Event) { r.send(ctx, ev) })
 		}()
 	}
 	last := flow.Step(-1)
