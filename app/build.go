@@ -114,11 +114,20 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, clk clock.
 	}
 	k.ping()
 
+	var audit func(event, detail string)
+	if k.Store != nil {
+		audit = func(event, detail string) {
+			if err := k.Store.Audit(context.Background(), event, detail); err != nil {
+				log.Warn("audit", "err", err)
+			}
+		}
+	}
+	pin := newPINGuard(cfg, log, clk, audit)
 	settings := flow.Settings{
 		MatchAttempts: cfg.Flow.MatchAttempts, PhotoAttempts: cfg.Flow.PhotoAttempts, SignAttempts: cfg.Flow.SignAttempts,
 		StepTimeout: cfg.Flow.StepTimeout.D(), DoneTimeout: cfg.Flow.DoneTimeout.D(), FailTimeout: cfg.Flow.FailTimeout.D(),
 		RequireRoster: cfg.Flow.RequireRoster, Challenges: cfg.Liveness.Challenges, ChallengeSet: cfg.Liveness.ChallengeSet,
-		TechPIN: cfg.UI.TechPIN,
+		PIN: pin,
 	}
 	m := flow.New(settings, cfg.UI.Language, clk, rnd, roster{k})
 	for _, f := range faults {
@@ -126,7 +135,7 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, clk clock.
 	}
 	k.Runner = &Runner{
 		Log: log, Clock: clk, Devices: k.Devices, Machine: m, Renderer: renderer,
-		Site: cfg.Device.Site, PINLen: len(cfg.UI.TechPIN),
+		Site: cfg.Device.Site, PINLen: pin.Digits(), Audit: audit,
 		SigRules: sigpad.Rules{MinPoints: cfg.Signature.MinPoints, MinDuration: cfg.Signature.MinDuration.D(),
 			MinInk: cfg.Signature.MinInk, MinBox: cfg.Signature.MinBox},
 		OnLoop: k.ping,
@@ -135,13 +144,6 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, clk clock.
 	if k.Store != nil {
 		dir := cfg.Path(cfg.Paths.StateDir)
 		k.Runner.Watchers = append(k.Runner.Watchers, diskWatch(clk, func() (uint64, error) { return freeBytes(dir) }, MinFreeBytes))
-	}
-	if k.Store != nil {
-		k.Runner.Audit = func(event, detail string) {
-			if err := k.Store.Audit(context.Background(), event, detail); err != nil {
-				log.Warn("audit", "err", err)
-			}
-		}
 	}
 	k.Runner.Services = Services{Roster: roster{k}, Commit: k.commit}
 	if k.Face != nil {

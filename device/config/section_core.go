@@ -146,14 +146,19 @@ type UIConfig struct {
 	Height     int    `toml:"height"`
 	Language   string `toml:"language" comment:"zh or en"`
 	// TechPIN opens the technician menu.
-	TechPIN string `toml:"tech_pin" comment:"PIN of the technician menu (digits)"`
+	TechPIN string `toml:"tech_pin" comment:"development only: PIN of the technician menu when kioskctl pin set has set none (the appliance ignores it)"`
 }
 
 func (c *UIConfig) defaults(p Profile) {
 	c.Fullscreen = p == Appliance
 	c.Width, c.Height = 1280, 800
 	c.Language = "zh"
-	c.TechPIN = "246810"
+	// The appliance has no shared PIN: each kiosk gets its own with
+	// kioskctl pin set (a hash in the state folder). The development
+	// profile's PIN opens the simulated kiosk's menu.
+	if p != Appliance {
+		c.TechPIN = "246810"
+	}
 }
 
 func (c *UIConfig) validate(add func(key, msg string)) {
@@ -166,8 +171,8 @@ func (c *UIConfig) validate(add func(key, msg string)) {
 	if c.Language != "zh" && c.Language != "en" {
 		add("language", fmt.Sprintf("%q: want zh or en", c.Language))
 	}
-	if len(c.TechPIN) < 4 {
-		add("tech_pin", "at least 4 digits")
+	if c.TechPIN != "" && (len(c.TechPIN) < 6 || len(c.TechPIN) > 12) {
+		add("tech_pin", "6 to 12 digits, or empty (the kiosk's own PIN from kioskctl pin set)")
 	}
 	for _, r := range c.TechPIN {
 		if r < '0' || r > '9' {

@@ -107,7 +107,36 @@ type Settings struct {
 	RequireRoster                              bool
 	Challenges                                 int
 	ChallengeSet                               []string
-	TechPIN                                    string
+	// PIN checks the technician PIN (a slow hash with a lockout, from
+	// the wiring). Without one, TechPIN is compared as it is (tests).
+	PIN     PINGuard
+	TechPIN string
+}
+
+// PINGuard checks technician PIN entries.
+type PINGuard interface {
+	// Digits is the PIN's length: an entry is checked when it has that
+	// many digits.
+	Digits() int
+	// Check checks one complete entry. A wrong entry, or any entry while
+	// the pad is locked, is not ok; locked is how long the pad stays
+	// locked from now (zero when it is not).
+	Check(pin string) (ok bool, locked time.Duration)
+}
+
+// pinDigits is the length of the technician PIN.
+func (m *Machine) pinDigits() int {
+	if m.set.PIN != nil {
+		return m.set.PIN.Digits()
+	}
+	return len(m.set.TechPIN)
+}
+
+func (m *Machine) checkPIN(pin string) (bool, time.Duration) {
+	if m.set.PIN != nil {
+		return m.set.PIN.Check(pin)
+	}
+	return pin == m.set.TechPIN, 0
 }
 
 // Session is one candidate's data. It exists from the card to the privacy
@@ -351,13 +380,16 @@ func (m *Machine) Handle(ev Event) []Effect {
 			switch {
 			case len(tap.Action) == 1 && tap.Action[0] >= '0' && tap.Action[0] <= '9':
 				m.pin += tap.Action
-				if len(m.pin) >= len(m.set.TechPIN) {
-					ok := m.pin == m.set.TechPIN
+				if len(m.pin) >= m.pinDigits() {
+					ok, locked := m.checkPIN(m.pin)
 					m.pin = ""
 					if ok {
 						return m.enter(TechMenu, now)
 					}
 					m.st.Detail = "wrong_pin"
+					if locked > 0 {
+						m.st.Detail = "pin_locked"
+					}
 				}
 			case tap.Action == "back":
 				if n := len(m.pin); n > 0 {

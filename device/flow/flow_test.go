@@ -334,3 +334,41 @@ func TestTechnicianPIN(t *testing.T) {
 	step(t, m, Tick{}, TechMenu)
 	step(t, m, Tap{Action: "exit"}, Attract)
 }
+
+// lockingPIN is a PINGuard that locks after the first wrong entry.
+type lockingPIN struct{ wrong int }
+
+func (*lockingPIN) Digits() int { return 6 }
+func (g *lockingPIN) Check(pin string) (bool, time.Duration) {
+	if g.wrong > 0 {
+		return false, time.Minute
+	}
+	if pin == "258013" {
+		return true, 0
+	}
+	g.wrong++
+	return false, 0
+}
+
+func TestTechnicianPINGuard(t *testing.T) {
+	m, _ := newMachine(t)
+	m.set.PIN = &lockingPIN{}
+	step(t, m, Tap{Action: "tech"}, TechPIN)
+	enter := func(pin string) {
+		for _, d := range pin {
+			m.Handle(Tap{Action: string(d)})
+		}
+	}
+	enter("2580") // shorter than the guard's six digits: not checked yet
+	if m.State().Detail != "" || m.State().PIN != 4 {
+		t.Fatalf("checked before six digits: %+v", m.State())
+	}
+	enter("99")
+	if m.State().Detail != "wrong_pin" {
+		t.Fatalf("wrong PIN: %q", m.State().Detail)
+	}
+	enter("258013") // the right PIN while locked is refused
+	if m.State().Step != TechPIN || m.State().Detail != "pin_locked" {
+		t.Fatalf("locked pad: %v %q", m.State().Step, m.State().Detail)
+	}
+}
