@@ -107,7 +107,7 @@ func screen(st flow.State, lv *live, now time.Time, site string, pinLen int) ui.
 	case flow.OutOfService:
 		return ui.OutOfService{Device: st.Fault, Code: st.FaultCode}
 	case flow.TechPIN:
-		return ui.TechPIN{Entered: st.PIN, Length: pinLen, Wrong: st.Detail == "wrong_pin"}
+		return ui.TechPIN{Entered: st.PIN, Length: pinLen, Wrong: st.Detail == "wrong_pin" || st.Detail == "pin_locked"}
 	case flow.TechMenu:
 		return lv.tech
 	}
