@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -53,7 +54,7 @@ func TestParseRosterCSV(t *testing.T) {
 		})
 	}
 	got, _ := ParseRosterCSV(strings.NewReader(rosterCases[1].in))
-	if got[0] != (record.RosterEntry{IDNumber: "B2", Name: "乙", Site: "s1", State: record.Confirmed}) || !got[1].Removed || got[1].State != record.Pending {
+	if !reflect.DeepEqual(got[0], record.RosterEntry{IDNumber: "B2", Name: "乙", Site: "s1", State: record.Confirmed}) || !got[1].Removed || got[1].State != record.Pending {
 		t.Errorf("fields: %+v", got)
 	}
 	var ce *CSVError
