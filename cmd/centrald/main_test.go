@@ -66,6 +66,13 @@ func TestAdminCommands(t *testing.T) {
 	if code, _, errs := centrald(t, "roster", "import", "--db", db, csv); code != 1 || !strings.Contains(errs, "line 3 column 1: id_number") {
 		t.Errorf("bad ID number: %d %q", code, errs)
 	}
+	os.WriteFile(csv, []byte("id_number,name\n420101199001010018,甲\n"), 0o600)
+	if code, _, errs := centrald(t, "roster", "import", "--db", db, csv); code != 1 || !strings.Contains(errs, "no site") {
+		t.Errorf("roster without a site: %d %q", code, errs)
+	}
+	if code, out, errs := centrald(t, "roster", "import", "--db", db, "--site", "s2", csv); code != 0 || !strings.Contains(out, "1 entries") {
+		t.Errorf("roster with --site: %d %q %q", code, out, errs)
+	}
 	os.WriteFile(csv, []byte("id_number,name,colour\n1,2,3\n"), 0o600)
 	if code, _, errs := centrald(t, "roster", "import", "--db", db, csv); code != 1 || !strings.Contains(errs, "unknown column") {
 		t.Errorf("bad roster: %d %q", code, errs)
