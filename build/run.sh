@@ -46,7 +46,7 @@ for _ in $(seq 100); do
   kill -0 $central 2>/dev/null || { cat var/central/centrald.log >&2; echo "run: centrald did not start" >&2; exit 1; }
   sleep 0.1
 done
-"$BIN/centrald" roster import --db var/central/central.db sim/roster.csv
+"$BIN/centrald" roster import --db var/central/central.db --site "make run 演示考点" sim/roster.csv
 token=$("$BIN/centrald" token create --db var/central/central.db)
 "$BIN/kioskctl" provision --config var/kiosk/kiosk.toml --central "https://127.0.0.1:$PORT" \
   --ca var/central/tls/ca.pem --token "$token" --site "make run 演示考点"

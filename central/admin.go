@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/hbzk/kiosk/device/idcard"
 	"io"
 	"os"
 	"path/filepath"
@@ -41,10 +42,16 @@ func CreateTokens(ctx context.Context, st Storage, n int, now time.Time, rand io
 // CSVError is a bad line of a roster CSV file.
 type CSVError struct {
 	Line int
-	Msg  string
+	// Col is the 1-based column of the bad field, 0 when the whole line
+	// is at fault.
+	Col int
+	Msg string
 }
 
 func (e *CSVError) Error() string {
+	if e.Col > 0 {
+		return fmt.Sprintf("central: roster csv line %d column %d: %s", e.Line, e.Col, e.Msg)
+	}
 	return fmt.Sprintf("central: roster csv line %d: %s", e.Line, e.Msg)
 }
 
@@ -57,7 +64,7 @@ func ParseRosterCSV(r io.Reader) ([]record.RosterEntry, error) {
 	cr.TrimLeadingSpace = true
 	head, err := cr.Read()
 	if err == io.EOF {
-		return nil, &CSVError{1, "empty file: want a header line (id_number,name[,site,state,removed])"}
+		return nil, &CSVError{Line: 1, Msg: "empty file: want a header line (id_number,name[,site,state,removed])"}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("central: roster csv: %w", err)
@@ -68,16 +75,16 @@ func ParseRosterCSV(r io.Reader) ([]record.RosterEntry, error) {
 		switch h {
 		case "id_number", "name", "site", "state", "removed":
 		default:
-			return nil, &CSVError{1, fmt.Sprintf("unknown column %q (known: id_number, name, site, state, removed)", h)}
+			return nil, &CSVError{Line: 1, Msg: fmt.Sprintf("unknown column %q (known: id_number, name, site, state, removed)", h)}
 		}
 		if _, dup := col[h]; dup {
-			return nil, &CSVError{1, fmt.Sprintf("column %q twice", h)}
+			return nil, &CSVError{Line: 1, Msg: fmt.Sprintf("column %q twice", h)}
 		}
 		col[h] = i
 	}
 	for _, need := range []string{"id_number", "name"} {
 		if _, ok := col[need]; !ok {
-			return nil, &CSVError{1, "missing column " + need}
+			return nil, &CSVError{Line: 1, Msg: "missing column " + need}
 		}
 	}
 	get := func(rec []string, name string) string {
@@ -96,24 +103,29 @@ func ParseRosterCSV(r io.Reader) ([]record.RosterEntry, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return nil, &CSVError{pe.Line, pe.Err.Error()}
+				return nil, &CSVError{Line: pe.Line, Msg: pe.Err.Error()}
 			}
 			return nil, fmt.Errorf("central: roster csv: %w", err)
 		}
 		line, _ := cr.FieldPos(0)
 		if len(rec) != len(head) {
-			return nil, &CSVError{line, fmt.Sprintf("%d fields, header has %d", len(rec), len(head))}
+			return nil, &CSVError{Line: line, Msg: fmt.Sprintf("%d fields, header has %d", len(rec), len(head))}
 		}
 		e := record.RosterEntry{IDNumber: get(rec, "id_number"), Name: get(rec, "name"), Site: get(rec, "site"),
 			State: record.RosterState(get(rec, "state"))}
 		if e.IDNumber == "" {
-			return nil, &CSVError{line, "empty id_number"}
+			return nil, &CSVError{Line: line, Msg: "empty id_number"}
 		}
 		if len(e.IDNumber) > 64 || len(e.Name) > 256 || len(e.Site) > 256 {
-			return nil, &CSVError{line, "field too long"}
+			return nil, &CSVError{Line: line, Msg: "field too long"}
+		}
+		// A typo would leave a candidate who can never be confirmed.
+		if !rosterNumberOK(e.IDNumber) {
+			return nil, &CSVError{Line: line, Col: col["id_number"] + 1,
+				Msg: "id_number: want an 18-character ID number with a valid GB 11643 check character, or a 15-character foreign permit number (3 letters, 12 digits)"}
 		}
 		if p, dup := seen[e.IDNumber]; dup {
-			return nil, &CSVError{line, fmt.Sprintf("id_number also on line %d", p)}
+			return nil, &CSVError{Line: line, Msg: fmt.Sprintf("id_number also on line %d", p)}
 		}
 		seen[e.IDNumber] = line
 		switch e.State {
@@ -121,14 +133,14 @@ func ParseRosterCSV(r io.Reader) ([]record.RosterEntry, error) {
 			e.State = record.Pending
 		case record.Pending, record.Confirmed:
 		default:
-			return nil, &CSVError{line, fmt.Sprintf("state %q: want pending or confirmed", e.State)}
+			return nil, &CSVError{Line: line, Msg: fmt.Sprintf("state %q: want pending or confirmed", e.State)}
 		}
 		switch strings.ToLower(get(rec, "removed")) {
 		case "", "0", "false", "no":
 		case "1", "true", "yes":
 			e.Removed = true
 		default:
-			return nil, &CSVError{line, fmt.Sprintf("removed %q: want true or false", get(rec, "removed"))}
+			return nil, &CSVError{Line: line, Msg: fmt.Sprintf("removed %q: want true or false", get(rec, "removed"))}
 		}
 		out = append(out, e)
 	}
@@ -209,4 +221,21 @@ func Export(ctx context.Context, st Storage, dir string) (ExportSummary, error) 
 		return nil
 	})
 	return sum, err
+}
+
+// rosterNumberOK applies the kiosk's own card check (device/idcard): an
+// 18-character number (resident, HMT and 2023 foreign cards) needs a valid
+// GB 11643 check character; the older 15-character foreign permit number
+// (3 letters and 12 digits) has no check character.
+func rosterNumberOK(s string) bool {
+	if len(s) == 15 {
+		for i := 0; i < 15; i++ {
+			c := s[i]
+			if i < 3 && (c < 'A' || c > 'Z') || i >= 3 && (c < '0' || c > '9') {
+				return false
+			}
+		}
+		return true
+	}
+	return idcard.ValidIDNumber(s)
 }

@@ -21,20 +21,24 @@ var rosterCases = []struct {
 	want int
 	bad  string
 }{
-	{"minimal", "id_number,name\nA1,甲\n", 1, ""},
-	{"all columns, any order", "site,removed,state,name,id_number\ns1,false,confirmed,乙,B2\ns2,1,,丙,C3\n", 2, ""},
-	{"BOM and spaces", "\ufeffid_number, name\nA1, 甲\n", 1, ""},
+	{"minimal", "id_number,name\n420101199001010018,甲\n", 1, ""},
+	{"all columns, any order", "site,removed,state,name,id_number\ns1,false,confirmed,乙,420102198506150026\ns2,1,,丙,420103199203120031\n", 2, ""},
+	{"BOM and spaces", "\ufeffid_number, name\n420101199001010018, 甲\n", 1, ""},
 	{"header only", "id_number,name\n", 0, ""},
 	{"empty", "", -1, "empty file"},
 	{"unknown column", "id_number,name,colour\n", -1, "unknown column"},
 	{"missing name column", "id_number\nA\n", -1, "missing column name"},
 	{"column twice", "id_number,name,name\n", -1, "twice"},
 	{"empty id", "id_number,name\n,甲\n", -1, "line 2: empty id_number"},
-	{"duplicate id", "id_number,name\nA,甲\nA,乙\n", -1, "also on line 2"},
-	{"bad state", "id_number,name,state\nA,甲,done\n", -1, "state \"done\""},
-	{"bad removed", "id_number,name,removed\nA,甲,maybe\n", -1, "removed \"maybe\""},
+	{"duplicate id", "id_number,name\n420101199001010018,甲\n420101199001010018,乙\n", -1, "also on line 2"},
+	{"bad state", "id_number,name,state\n420101199001010018,甲,done\n", -1, "state \"done\""},
+	{"bad removed", "id_number,name,removed\n420101199001010018,甲,maybe\n", -1, "removed \"maybe\""},
 	{"short line", "id_number,name,site\nA,甲\n", -1, "2 fields"},
 	{"bad quote", "id_number,name\n\"A,甲\n", -1, "line"},
+	{"not an ID number", "id_number,name\n12345,甲\n", -1, "line 2 column 1: id_number"},
+	{"bad check digit", "name,id_number\n甲,420101199001010019\n", -1, "line 2 column 2: id_number"},
+	{"old foreign permit", "id_number,name\nUSA310870409023,简\n", 1, ""},
+	{"bad permit", "id_number,name\nUS1310870409023,简\n", -1, "column 1"},
 	{"too long", "id_number,name\n" + strings.Repeat("9", 65) + ",x\n", -1, "too long"},
 }
 
@@ -54,7 +58,7 @@ func TestParseRosterCSV(t *testing.T) {
 		})
 	}
 	got, _ := ParseRosterCSV(strings.NewReader(rosterCases[1].in))
-	if !reflect.DeepEqual(got[0], record.RosterEntry{IDNumber: "B2", Name: "乙", Site: "s1", State: record.Confirmed}) || !got[1].Removed || got[1].State != record.Pending {
+	if !reflect.DeepEqual(got[0], record.RosterEntry{IDNumber: "420102198506150026", Name: "乙", Site: "s1", State: record.Confirmed}) || !got[1].Removed || got[1].State != record.Pending {
 		t.Errorf("fields: %+v", got)
 	}
 	var ce *CSVError

@@ -408,7 +408,7 @@ func (s *Server) Ingest(ctx context.Context, d *Device, recs []record.Signed) ([
 		if id == "" {
 			id = rec.Card.PermitNumber
 		}
-		rows = append(rows, Row{UUID: sg.UUID, DeviceID: d.ID, Hash: sg.Hash, Sig: sg.Sig, Body: sg.Body, ReceivedAt: now, IDNumber: id})
+		rows = append(rows, Row{UUID: sg.UUID, DeviceID: d.ID, Hash: sg.Hash, Sig: sg.Sig, Body: sg.Body, ReceivedAt: now, IDNumber: id, Site: d.Site})
 		idx = append(idx, i)
 	}
 	if len(rows) > 0 {
@@ -499,7 +499,9 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.cfg.Storage.Ping(ctx); err != nil {
-		http.Error(w, "storage: "+err.Error(), http.StatusServiceUnavailable)
+		// The cause goes to the log, never to an anonymous caller.
+		s.cfg.Log.Error("health", "err", err)
+		http.Error(w, "not ok", http.StatusServiceUnavailable)
 		return
 	}
 	io.WriteString(w, "ok\n")

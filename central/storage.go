@@ -37,7 +37,8 @@ type Storage interface {
 	Heartbeat(ctx context.Context, deviceID string, at time.Time, info []byte) error
 	// ImportRoster adds or updates roster entries as one new version.
 	ImportRoster(ctx context.Context, entries []record.RosterEntry) (int64, error)
-	// Roster returns the changes after version since for a site ("" = all).
+	// Roster returns the changes after version since for one site; an
+	// empty site returns no entries (a device sees only its own site).
 	Roster(ctx context.Context, site string, since int64) (*record.RosterDelta, error)
 	// Stats counts records, devices, duplicates and rejections.
 	Stats(ctx context.Context) (Stats, error)
@@ -76,6 +77,9 @@ type Row struct {
 	// IDNumber, when set, marks the roster entry confirmed (not stored
 	// apart from the body).
 	IDNumber string
+	// Site is the sending device's site (central's device row): only a
+	// roster entry of that site is confirmed.
+	Site string
 }
 
 // PutStatus is the outcome of storing one row.
@@ -293,7 +297,7 @@ func (s *sqlStorage) PutRecords(ctx context.Context, rows []Row) ([]PutStatus, e
 		if n, _ := res.RowsAffected(); n == 1 {
 			out[i] = Stored
 			if r.IDNumber != "" {
-				if err := s.confirm(ctx, tx, r.IDNumber); err != nil {
+				if err := s.confirm(ctx, tx, r.IDNumber, r.Site); err != nil {
 					return nil, err
 				}
 			}
@@ -323,9 +327,12 @@ func (s *sqlStorage) PutRecords(ctx context.Context, rows []Row) ([]PutStatus, e
 
 // confirm marks a pending roster entry confirmed under a new roster
 // version. The counter row's lock orders versions by commit.
-func (s *sqlStorage) confirm(ctx context.Context, tx *sql.Tx, id string) error {
+func (s *sqlStorage) confirm(ctx context.Context, tx *sql.Tx, id, site string) error {
 	var state string
-	err := tx.QueryRowContext(ctx, s.q(`SELECT state FROM roster WHERE id_number = $1 AND NOT removed`), id).Scan(&state)
+	if site == "" {
+		return nil
+	}
+	err := tx.QueryRowContext(ctx, s.q(`SELECT state FROM roster WHERE id_number = $1 AND site = $2 AND NOT removed`), id, site).Scan(&state)
 	if errors.Is(err, sql.ErrNoRows) || state == string(record.Confirmed) {
 		return nil
 	}
@@ -414,7 +421,7 @@ func (s *sqlStorage) Roster(ctx context.Context, site string, since int64) (*rec
 		return nil, fmt.Errorf("central: roster: cursor %d is ahead of version %d", since, d.Version)
 	}
 	rows, err := tx.QueryContext(ctx, s.q(`SELECT id_number, name, site, state, removed FROM roster
-		WHERE version > $1 AND version <= $2 AND ($3 = '' OR site = $3 OR site = '') ORDER BY version, id_number`), since, d.Version, site)
+		WHERE version > $1 AND version <= $2 AND $3 <> '' AND site = $3 ORDER BY version, id_number`), since, d.Version, site)
 	if err != nil {
 		return nil, fmt.Errorf("central: roster: %w", err)
 	}

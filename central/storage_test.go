@@ -258,13 +258,21 @@ func TestStorageRoster(t *testing.T) {
 			t.Fatal(err)
 		}
 		d, err := st.Roster(ctx, "s1", 0)
-		if err != nil || d.Version != v1 || len(d.Entries) != 2 {
+		if err != nil || d.Version != v1 || len(d.Entries) != 1 || d.Entries[0].IDNumber != "A" {
 			t.Fatalf("s1 roster: %+v %v", d, err)
+		}
+		// No site, no entries: not every site's candidates.
+		if d, err := st.Roster(ctx, "", 0); err != nil || len(d.Entries) != 0 {
+			t.Fatalf("empty-site roster: %+v %v", d, err)
 		}
 		// A record for A confirms it under a new version.
 		_, key := testDevice(1, "")
-		rows := testRows(t, key, "k1", 1, 2)
+		rows := testRows(t, key, "k1", 2, 2)
 		rows[0].IDNumber = "A"
+		rows[0].Site = "s1"
+		// A device of s1 cannot confirm B, a candidate of s2: its record
+		// is stored, B stays pending.
+		rows[1].IDNumber, rows[1].Site = "B", "s1"
 		if _, err := st.PutRecords(ctx, rows); err != nil {
 			t.Fatal(err)
 		}
@@ -274,13 +282,12 @@ func TestStorageRoster(t *testing.T) {
 		}
 		// Importing again keeps A confirmed; removing C is a delta.
 		v3, _ := st.ImportRoster(ctx, []record.RosterEntry{{IDNumber: "A", Name: "甲", Site: "s1"}, {IDNumber: "C", Removed: true}})
-		d, _ = st.Roster(ctx, "", d.Version)
-		if d.Version != v3 || len(d.Entries) != 2 || d.Entries[0].State != record.Confirmed || !d.Entries[1].Removed {
+		d, _ = st.Roster(ctx, "s1", d.Version)
+		if d.Version != v3 || len(d.Entries) != 1 || d.Entries[0].State != record.Confirmed {
 			t.Errorf("reimport delta: %+v", d)
 		}
-		all, _ := st.Roster(ctx, "", 0)
-		if len(all.Entries) != 3 {
-			t.Errorf("full roster: %+v", all)
+		if s2, _ := st.Roster(ctx, "s2", 0); len(s2.Entries) != 1 || s2.Entries[0].IDNumber != "B" || s2.Entries[0].State != record.Pending {
+			t.Errorf("s2 roster (B confirmed by a device of s1?): %+v", s2)
 		}
 		if _, err := st.Roster(ctx, "", v3+5); err == nil {
 			t.Error("cursor ahead accepted")

@@ -5,7 +5,7 @@
 //	centrald serve --listen ADDR --db DSN --tls-dir DIR [--hostname H]...
 //	centrald token create --db DSN [--count N] [--tls-dir DIR]
 //	centrald stats --db DSN [--json]
-//	centrald roster import --db DSN FILE.csv
+//	centrald roster import --db DSN [--site SITE] FILE.csv
 //	centrald export --db DSN --out DIR
 //
 // DSN is a file path or sqlite:PATH (SQLite, one process), or
@@ -44,7 +44,7 @@ const usage = `usage:
   centrald serve --listen ADDR --db DSN --tls-dir DIR [--hostname NAME]... [--cert-validity 8760h] [--log-format json]
   centrald token create --db DSN [--count N] [--tls-dir DIR]
   centrald stats --db DSN [--json]
-  centrald roster import --db DSN FILE.csv
+  centrald roster import --db DSN [--site SITE] FILE.csv
   centrald export --db DSN --out DIR
 DSN: FILE or sqlite:FILE (SQLite), postgres://... (PostgreSQL)
 `
@@ -242,8 +242,9 @@ func stats(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 func rosterImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flags("roster import", stderr)
 	db := fs.String("db", "", "database DSN")
+	site := fs.String("site", "", "site of the rows without a site column value (a device sees only its own site's roster)")
 	if err := parse(fs, args, 1); err != nil {
-		return usageError{"usage: centrald roster import --db DSN FILE.csv"}
+		return usageError{"usage: centrald roster import --db DSN [--site SITE] FILE.csv"}
 	}
 	if err := needDB(*db); err != nil {
 		return err
@@ -256,6 +257,15 @@ func rosterImport(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	entries, err := central.ParseRosterCSV(f)
 	if err != nil {
 		return fmt.Errorf("%s: %w", fs.Arg(0), err)
+	}
+	// A row without a site would reach no device.
+	for i := range entries {
+		if entries[i].Site == "" && !entries[i].Removed {
+			if *site == "" {
+				return fmt.Errorf("%s: entry %d has no site: add a site column or --site", fs.Arg(0), i+1)
+			}
+			entries[i].Site = *site
+		}
 	}
 	st, err := central.Open(ctx, *db)
 	if err != nil {

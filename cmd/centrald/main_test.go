@@ -58,9 +58,20 @@ func TestAdminCommands(t *testing.T) {
 		t.Fatalf("tokens: %d %q %q", code, out, errs)
 	}
 	csv := filepath.Join(dir, "roster.csv")
-	os.WriteFile(csv, []byte("id_number,name,site\n11010519491231002X,张三,s1\n110105194912310021,李四,s1\n"), 0o600)
+	os.WriteFile(csv, []byte("id_number,name,site\n11010519491231002X,张三,s1\n420102198506150026,李四,s1\n"), 0o600)
 	if code, out, errs := centrald(t, "roster", "import", "--db", db, csv); code != 0 || !strings.Contains(out, "2 entries") {
 		t.Fatalf("roster: %d %q %q", code, out, errs)
+	}
+	os.WriteFile(csv, []byte("id_number,name\n420101199001010018,甲\n12345,乙\n"), 0o600)
+	if code, _, errs := centrald(t, "roster", "import", "--db", db, csv); code != 1 || !strings.Contains(errs, "line 3 column 1: id_number") {
+		t.Errorf("bad ID number: %d %q", code, errs)
+	}
+	os.WriteFile(csv, []byte("id_number,name\n420101199001010018,甲\n"), 0o600)
+	if code, _, errs := centrald(t, "roster", "import", "--db", db, csv); code != 1 || !strings.Contains(errs, "no site") {
+		t.Errorf("roster without a site: %d %q", code, errs)
+	}
+	if code, out, errs := centrald(t, "roster", "import", "--db", db, "--site", "s2", csv); code != 0 || !strings.Contains(out, "1 entries") {
+		t.Errorf("roster with --site: %d %q %q", code, out, errs)
 	}
 	os.WriteFile(csv, []byte("id_number,name,colour\n1,2,3\n"), 0o600)
 	if code, _, errs := centrald(t, "roster", "import", "--db", db, csv); code != 1 || !strings.Contains(errs, "unknown column") {
