@@ -387,9 +387,11 @@ func (s *sqlStorage) ImportRoster(ctx context.Context, entries []record.RosterEn
 			state = record.Pending
 		}
 		// A confirmed candidate stays confirmed when a roster is
-		// imported again.
+		// imported again; a row without a site (a removal) keeps the
+		// site it had, so the removal reaches that site's kiosks.
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO roster(id_number, name, site, state, removed, version) VALUES($1, $2, $3, $4, $5, $6)
-			ON CONFLICT(id_number) DO UPDATE SET name = excluded.name, site = excluded.site, removed = excluded.removed,
+			ON CONFLICT(id_number) DO UPDATE SET name = excluded.name,
+			site = CASE WHEN excluded.site = '' THEN roster.site ELSE excluded.site END, removed = excluded.removed,
 			version = excluded.version,
 			state = CASE WHEN roster.state = 'confirmed' THEN roster.state ELSE excluded.state END`),
 			e.IDNumber, e.Name, e.Site, string(state), e.Removed, v); err != nil {
