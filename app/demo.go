@@ -71,6 +71,10 @@ func (k *Kiosk) demo(ctx context.Context, h *ui.Headless, out io.Writer) error {
 	if _, err := waitStep(ctx, states, flow.PlaceCard); err != nil {
 		return err
 	}
+	// They read the screen that asks for the card before they lay it.
+	if _, err := h.WaitScreen(ctx, "place-card"); err != nil {
+		return err
+	}
 	began := time.Now()
 	if err := reader.Lay(0); err != nil {
 		return fmt.Errorf("demo: lay card: %w", err)

@@ -224,7 +224,9 @@ func (f *FaceServices) Photo(ctx context.Context, live any, progress func(LivePr
 	if f.cam == nil {
 		return flow.PhotoDone{Failed: []string{"camera"}}, nil
 	}
-	deadline := f.clk.Now().Add(12 * time.Second)
+	// The time limit runs on the camera's frames, as the liveness check's
+	// does: a slow analysis sees the same frames, later.
+	var deadline time.Time
 	var lastReport photo.Report
 	var frames []camera.Frame
 	for n := 0; ; n++ {
@@ -234,6 +236,9 @@ func (f *FaceServices) Photo(ctx context.Context, live any, progress func(LivePr
 				return flow.PhotoDone{}, nil
 			}
 			return flow.PhotoDone{Failed: []string{"camera"}}, nil
+		}
+		if deadline.IsZero() {
+			deadline = fr.Time.Add(12 * time.Second)
 		}
 		if n%3 != 0 {
 			progress(LiveProgress{Frame: &fr}, lastReport.Failed())
@@ -251,7 +256,7 @@ func (f *FaceServices) Photo(ctx context.Context, live any, progress func(LivePr
 				break
 			}
 		}
-		if f.clk.Now().After(deadline) {
+		if fr.Time.After(deadline) {
 			if len(frames) > 0 {
 				break
 			}

@@ -481,13 +481,27 @@ func (r *Runner) progress(p LiveProgress) {
 	r.live.remaining, r.live.limit = p.Remaining, p.Limit
 }
 
+// working shows a check's progress and tells the flow, once a second,
+// that the check is still at work (flow.Working): the check keeps its own
+// time on the camera's frames, however slowly they are analysed.
+func (r *Runner) working(ctx context.Context) func(LiveProgress) {
+	var last time.Time
+	return func(p LiveProgress) {
+		r.progress(p)
+		if now := r.Clock.Now(); now.Sub(last) >= time.Second {
+			last = now
+			r.send(ctx, flow.Working{})
+		}
+	}
+}
+
 func (r *Runner) startLiveness(ctx context.Context, e flow.StartLiveness) {
 	if r.Services.Liveness == nil {
 		r.Post(flow.DeviceFault{Device: "camera", Err: "no liveness check", Code: "E-CAMERA"})
 		return
 	}
 	r.startOp(ctx, func(ctx context.Context) {
-		res := r.Services.Liveness(ctx, e.Challenges, e.Digits, r.progress)
+		res := r.Services.Liveness(ctx, e.Challenges, e.Digits, r.working(ctx))
 		r.send(ctx, res)
 	})
 }
@@ -513,7 +527,8 @@ func (r *Runner) startPhoto(ctx context.Context) {
 	}
 	liveness := st.Session.Liveness
 	r.startOp(ctx, func(ctx context.Context) {
-		res, img := r.Services.Photo(ctx, liveness, func(p LiveProgress, _ []string) { r.progress(p) })
+		work := r.working(ctx)
+		res, img := r.Services.Photo(ctx, liveness, func(p LiveProgress, _ []string) { work(p) })
 		if img != nil {
 			r.mu.Lock()
 			r.live.photo = img

@@ -28,7 +28,7 @@ func writePNG(path string, w, h int, grey uint8) error {
 func TestLivenessCommand(t *testing.T) {
 	needVision(t)
 	// The simulated candidate performing: passes.
-	code, stdout, stderr := runCLI(t, "", "liveness", "--models", visionModels, "--challenges", "blink", "--perform", "--json", "sim-live:")
+	code, stdout, stderr := runCLI(t, "", "liveness", "--models", visionModels, "--challenges", "blink", "--perform", "--json", "sim-live:?step=1")
 	if code != 0 {
 		t.Fatalf("performing: exit %d: %s %s", code, stdout, stderr)
 	}

@@ -93,6 +93,8 @@ var argCases = []struct {
 	{"0?size=1280x720&fps=30&mjpg=1", "0", Options{Width: 1280, Height: 720, FPS: 30, MJPG: true}, true},
 	{"frames/?fps=7.5&loop", "frames/", Options{FPS: 7.5, Loop: true}, true},
 	{"a.png?loop=0&mjpg=false", "a.png", Options{}, true},
+	{"sim-live?fps=10&step=1", "sim-live", Options{FPS: 10, Step: true}, true},
+	{"x?step=sometimes", "", Options{}, false},
 	{"x?size=10x10", "", Options{}, false},
 	{"x?size=640", "", Options{}, false},
 	{"x?fps=0", "", Options{}, false},
@@ -161,6 +163,29 @@ func TestPacer(t *testing.T) {
 	cancel()
 	if _, err := p.Wait(cctx); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled wait: %v", err)
+	}
+}
+
+// A stepping pacer never drops a frame: late frames come at once, each
+// stamped with its place in the schedule, and an early one still waits.
+func TestStepPacer(t *testing.T) {
+	start := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
+	clk := clocktest.New(start)
+	p := NewStepPacer(clk, 10)
+	ctx := context.Background()
+	if got, err := p.Wait(ctx); err != nil || !got.Equal(start) {
+		t.Fatalf("first frame at %v, %v: want at once", got, err)
+	}
+	clk.Advance(time.Second) // the reader was busy for ten frames
+	for i := 1; i <= 10; i++ {
+		got, err := p.Wait(ctx)
+		if want := start.Add(time.Duration(i) * 100 * time.Millisecond); err != nil || !got.Equal(want) {
+			t.Fatalf("late frame %d at %v, %v: want %v at once", i, got, err, want)
+		}
+	}
+	got := advanceUntil(t, clk, func() (time.Time, error) { return p.Wait(ctx) })
+	if want := start.Add(1100 * time.Millisecond); !got.Equal(want) {
+		t.Errorf("caught-up frame at %v, want %v", got, want)
 	}
 }
 

@@ -21,6 +21,11 @@ type Options struct {
 	MJPG bool
 	// Loop restarts a file or folder source at its end instead of ErrEnd.
 	Loop bool
+	// Step makes a simulated, file or folder source deliver every frame,
+	// stamped at its place in the schedule, however slowly they are read
+	// (see NewStepPacer): a test's analysis then sees the same frames on a
+	// busy machine as on an idle one. Devices ignore it.
+	Step bool
 }
 
 // ErrBadSpec is wrapped by errors about a camera argument.
@@ -62,7 +67,7 @@ func ParseArg(arg string) (string, Options, error) {
 				return bad("a frame rate in (0, 240]")
 			}
 			o.FPS = f
-		case "mjpg", "loop":
+		case "mjpg", "loop", "step":
 			b, err := strconv.ParseBool(v)
 			if v == "" {
 				b, err = true, nil
@@ -70,13 +75,16 @@ func ParseArg(arg string) (string, Options, error) {
 			if err != nil {
 				return bad("0 or 1")
 			}
-			if k == "mjpg" {
+			switch k {
+			case "mjpg":
 				o.MJPG = b
-			} else {
+			case "loop":
 				o.Loop = b
+			default:
+				o.Step = b
 			}
 		default:
-			return "", o, fmt.Errorf("camera: %q: %w: unknown option %q (known: size, fps, mjpg, loop)", arg, ErrBadSpec, k)
+			return "", o, fmt.Errorf("camera: %q: %w: unknown option %q (known: size, fps, mjpg, loop, step)", arg, ErrBadSpec, k)
 		}
 	}
 	return path, o, nil

@@ -9,9 +9,17 @@ import (
 
 // Pacer releases frames at a fixed rate on an injected clock, for sources
 // that could deliver faster than real time (files, folders, the simulator).
+//
+// A stepping pacer (NewStepPacer) never drops a frame: frame n is stamped
+// start + n periods whatever the time, waits while it is early and comes at
+// once while it is late. A consumer slower than the rate then sees time
+// pass more slowly instead of seeing frames skipped, so a simulated
+// candidate who performs on the frames' times is seen whole however busy
+// the machine is. Tests use it; a real camera never does.
 type Pacer struct {
 	clk    clock.Clock
 	period time.Duration
+	step   bool
 	due    time.Time
 	timer  clock.Timer
 }
@@ -24,16 +32,26 @@ func NewPacer(clk clock.Clock, fps float64) *Pacer {
 	return &Pacer{clk: clk, period: time.Duration(float64(time.Second) / fps)}
 }
 
+// NewStepPacer paces at fps frames a second on clk, without dropping a
+// frame when the caller falls behind (see Pacer).
+func NewStepPacer(clk clock.Clock, fps float64) *Pacer {
+	p := NewPacer(clk, fps)
+	p.step = true
+	return p
+}
+
 // Period is the time between frames.
 func (p *Pacer) Period() time.Duration { return p.period }
 
 // Wait blocks until the next frame is due and returns the time it is due
 // at. The first frame is due at once. A caller that falls behind is not
-// given a burst of frames to catch up: the schedule restarts from now.
+// given a burst of frames to catch up: the schedule restarts from now
+// (unless the pacer steps: then the late frames come at once, each with
+// the time it was due at).
 func (p *Pacer) Wait(ctx context.Context) (time.Time, error) {
 	now := p.clk.Now()
 	if p.due.IsZero() || !now.Before(p.due) {
-		if p.due.IsZero() || now.Sub(p.due) > p.period {
+		if p.due.IsZero() || (!p.step && now.Sub(p.due) > p.period) {
 			p.due = now
 		}
 		t := p.due

@@ -52,6 +52,12 @@ type PhotoDone struct {
 // PenActivity: the pen moved on the pad (keeps the step alive).
 type PenActivity struct{}
 
+// Working: the liveness check or the photo step analysed another frame
+// (keeps the step alive: those steps end by their own time limits, on
+// the camera's frames, and the step timeout only catches a check that
+// stopped making progress).
+type Working struct{}
+
 // SignatureDone: the signature was checked after Confirm.
 type SignatureDone struct {
 	Valid   bool
@@ -81,6 +87,7 @@ func (LivenessDone) isEvent()  {}
 func (MatchDone) isEvent()     {}
 func (PhotoDone) isEvent()     {}
 func (PenActivity) isEvent()   {}
+func (Working) isEvent()       {}
 func (SignatureDone) isEvent() {}
 func (Saved) isEvent()         {}
 func (DeviceFault) isEvent()   {}

@@ -240,6 +240,11 @@ func (m *Machine) Handle(ev Event) []Effect {
 	switch ev := ev.(type) {
 	case Tick:
 		return m.tick(now)
+	case Working:
+		if m.st.Step == Liveness || m.st.Step == Photo {
+			m.deadline = now.Add(m.set.StepTimeout)
+		}
+		return nil
 	case DeviceFault:
 		if ev.Err == "" {
 			delete(m.faults, ev.Device)

@@ -372,3 +372,37 @@ func TestTechnicianPINGuard(t *testing.T) {
 		t.Fatalf("locked pad: %v %q", m.State().Step, m.State().Detail)
 	}
 }
+
+// The liveness check and the photo step end by their own limits on the
+// camera's frames; while they report work, the step timeout (wall clock)
+// does not end them, however slowly the frames are analysed. A check that
+// stops reporting is still timed out.
+func TestWorkingKeepsMachineStepsAlive(t *testing.T) {
+	m, clk := newMachine(t)
+	step(t, m, Presence{}, PlaceCard)
+	step(t, m, CardReading{}, ReadingCard)
+	step(t, m, CardRead{Card: card(pending)}, Liveness)
+	for i := 0; i < 5; i++ {
+		clk.Advance(settings.StepTimeout - time.Second)
+		step(t, m, Working{}, Liveness)
+		step(t, m, Tick{}, Liveness)
+	}
+	step(t, m, LivenessDone{Passed: true}, Matching)
+	step(t, m, MatchDone{Score: 0.7, Threshold: 0.3, Match: true}, Photo)
+	clk.Advance(settings.StepTimeout - time.Second)
+	step(t, m, Working{}, Photo)
+	clk.Advance(settings.StepTimeout - time.Second)
+	step(t, m, Tick{}, Photo)
+	clk.Advance(time.Second)
+	step(t, m, Tick{}, Failed)
+	if m.State().Problem != TimedOut {
+		t.Errorf("problem %s, want %s", m.State().Problem, TimedOut)
+	}
+	// Elsewhere Working changes nothing: a card wait still times out.
+	m, clk = newMachine(t)
+	step(t, m, Presence{}, PlaceCard)
+	clk.Advance(settings.StepTimeout - time.Second)
+	step(t, m, Working{}, PlaceCard)
+	clk.Advance(time.Second)
+	step(t, m, Tick{}, Attract)
+}

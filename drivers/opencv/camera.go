@@ -147,6 +147,9 @@ func OpenFile(ctx context.Context, arg string, env hw.Env) (camera.Camera, error
 		fps = 30
 	}
 	c, err := newCapture(ctx, path, open, envClock(env), fps, o.Width, o.Height, 0, o.Loop)
+	if err == nil && o.Step {
+		c.pacer = camera.NewStepPacer(envClock(env), fps)
+	}
 	return c, err
 }
 
@@ -339,6 +342,9 @@ func OpenDir(ctx context.Context, arg string, env hw.Env) (camera.Camera, error)
 		fps = 10
 	}
 	d.pacer = camera.NewPacer(envClock(env), fps)
+	if o.Step {
+		d.pacer = camera.NewStepPacer(envClock(env), fps)
+	}
 	d.w, d.h = o.Width, o.Height
 	if d.w == 0 {
 		first, err := ReadImage(d.files[0])

@@ -25,7 +25,10 @@ func init() {
 // light-blue wall of the registration photo, "screen" shows the candidate on a phone
 // screen held up to the camera (a replay attack, for tests), "auto"
 // performs every challenge in a loop without being asked.
-// Example: "sim-live:#blue,auto?fps=15".
+// Example: "sim-live:#blue,auto?fps=15". With "?step=1" no frame is
+// dropped however slowly they are read, and the candidate performs on the
+// frames' times (tests use it so that a busy machine sees the same
+// performance as an idle one).
 func OpenLive(ctx context.Context, arg string, env hw.Env) (camera.Camera, error) {
 	path, o, err := camera.ParseArg(arg)
 	if err != nil {
@@ -76,5 +79,5 @@ func OpenLive(ctx context.Context, arg string, env hw.Env) (camera.Camera, error
 	if clk == nil {
 		clk = clock.Real{}
 	}
-	return New(scene, clk, o.Width, o.Height, o.FPS), nil
+	return open(scene, clk, o), nil
 }

@@ -81,7 +81,17 @@ func Open(ctx context.Context, arg string, env hwEnv) (camera.Camera, error) {
 	if clk == nil {
 		clk = clock.Real{}
 	}
-	return New(scene, clk, o.Width, o.Height, o.FPS), nil
+	return open(scene, clk, o), nil
+}
+
+// open makes the camera of a spec's options: "step" paces without
+// dropping frames (camera.NewStepPacer).
+func open(scene Scene, clk clock.Clock, o camera.Options) *Camera {
+	c := New(scene, clk, o.Width, o.Height, o.FPS)
+	if o.Step {
+		c.pacer = camera.NewStepPacer(clk, o.FPS)
+	}
+	return c
 }
 
 // Size is the frame size.

@@ -120,6 +120,39 @@ func TestSimFrames(t *testing.T) {
 	}
 }
 
+// With step=1 a reader that falls behind still gets every frame, each at
+// its place in the schedule: the scene is drawn at that time, not now.
+func TestSimStepFrames(t *testing.T) {
+	start := time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)
+	photo := writePhoto(t)
+	open := func(spec string) (camera.Camera, *clocktest.Fake) {
+		clk := clocktest.New(start)
+		env := hw.Env{Clock: clk, Log: logx.Discard(), ConfigDir: filepath.Dir(photo)}
+		cam, rep := camera.Backends.Open(context.Background(), spec, env)
+		if rep.Status != hw.Loaded {
+			t.Fatal(rep)
+		}
+		t.Cleanup(func() { cam.Close() })
+		return cam, clk
+	}
+	ref, refClk := open("sim:face.png?fps=20&size=160x120")
+	var want []camera.Frame
+	for i := 0; i < 10; i++ {
+		want = append(want, next(t, refClk, ref))
+	}
+	cam, clk := open("sim:face.png?fps=20&size=160x120&step=1")
+	for i := 0; i < 10; i++ {
+		f, err := cam.Next(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		clk.Advance(time.Second) // a slow reader: 20 frames' time between reads
+		if f.Seq != uint64(i) || !f.Time.Equal(want[i].Time) || !bytes.Equal(f.Pix, want[i].Pix) {
+			t.Fatalf("frame %d: seq %d at %v, want the frame the camera shows at %v", i, f.Seq, f.Time, want[i].Time)
+		}
+	}
+}
+
 func TestSimErrors(t *testing.T) {
 	env := hw.Env{Clock: clocktest.New(time.Unix(0, 0))}
 	bad := filepath.Join(t.TempDir(), "bad.png")
