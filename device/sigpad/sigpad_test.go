@@ -489,3 +489,59 @@ func FuzzParseJSON(f *testing.F) {
 		}
 	})
 }
+
+// A paced stream stamps samples that arrive together (the port read late)
+// one report period apart, so a signature keeps the time it took to write;
+// a real pause still shows.
+func TestPacedStream(t *testing.T) {
+	clk := clocktest.New(time.Unix(1000, 0))
+	open := func(rate int) (*Stream, chan Sample) {
+		ch := make(chan Sample, 16)
+		stop := make(chan struct{})
+		read := func() (Sample, error) {
+			select {
+			case s := <-ch:
+				return s, nil
+			case <-stop:
+				return Sample{}, io.EOF
+			}
+		}
+		st := NewPacedStream(topazInfo, rate, read, closerFunc(func() error { close(stop); return nil }), clk)
+		t.Cleanup(func() { st.Close() })
+		return st, ch
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	st, ch := open(125)
+	next := func(st *Stream) Sample {
+		s, err := st.Next(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	for i := 0; i < 4; i++ { // a burst: four reports read at one instant
+		ch <- Sample{X: i, Y: i, Down: true}
+	}
+	var ts []int64
+	for i := 0; i < 4; i++ {
+		ts = append(ts, next(st).T)
+	}
+	clk.Advance(time.Second) // the pen lifted away: nothing sent for a second
+	ch <- Sample{X: 9, Y: 9, Down: true}
+	ts = append(ts, next(st).T)
+	if want := []int64{0, 8, 16, 24, 1000}; !reflect.DeepEqual(ts, want) {
+		t.Errorf("times %v, want %v", ts, want)
+	}
+	// Unpaced, the burst has one time: what made a signature read late on
+	// a busy machine "too quick".
+	plain, pch := open(0)
+	for i := 0; i < 3; i++ {
+		pch <- Sample{X: i, Y: i, Down: true}
+	}
+	for i := 0; i < 3; i++ {
+		if s := next(plain); s.T != 0 {
+			t.Errorf("unpaced burst sample %d: T %d", i, s.T)
+		}
+	}
+}

@@ -19,6 +19,9 @@ type Stream struct {
 	close io.Closer
 	clk   clock.Clock
 	start time.Time
+	// period is the time between two reports at the pad's nominal rate
+	// (0: not known), lastT the last sample's time.
+	period, lastT int64
 
 	mu     sync.Mutex
 	b      *Builder
@@ -40,10 +43,25 @@ const maxQueue = 8192
 // closed by Close (it must make a blocked read return). Sample times are
 // taken from clk when each sample arrives.
 func NewStream(info Info, read func() (Sample, error), closer io.Closer, clk clock.Clock) *Stream {
+	return NewPacedStream(info, 0, read, closer, clk)
+}
+
+// NewPacedStream is NewStream for a pad that sends rate reports a second
+// while the pen is near: a sample is stamped no earlier than one report
+// period after the one before, so samples that arrive together (a busy
+// machine read the port late, a USB adapter buffered them) keep the time
+// the pad took to send them, and a signature is not taken for one written
+// too quickly. A pause with no reports (the pen lifted away) still shows
+// in the arrival times.
+func NewPacedStream(info Info, rate int, read func() (Sample, error), closer io.Closer, clk clock.Clock) *Stream {
 	if clk == nil {
 		clk = clock.Real{}
 	}
-	s := &Stream{info: info, read: read, close: closer, clk: clk, start: clk.Now(),
+	var period int64
+	if rate > 0 {
+		period = max(1, int64(1000/rate))
+	}
+	s := &Stream{info: info, read: read, close: closer, clk: clk, start: clk.Now(), period: period, lastT: -1,
 		b: NewBuilder(info), wake: make(chan struct{}, 1), done: make(chan struct{})}
 	go s.loop()
 	return s
@@ -65,6 +83,10 @@ func (s *Stream) loop() {
 			return
 		}
 		smp.T = s.clk.Now().Sub(s.start).Milliseconds()
+		if s.period > 0 && s.lastT >= 0 && smp.T < s.lastT+s.period {
+			smp.T = s.lastT + s.period
+		}
+		s.lastT = smp.T
 		smp = s.b.Add(smp)
 		if len(s.q) >= maxQueue {
 			s.q = s.q[1:]

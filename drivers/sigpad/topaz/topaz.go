@@ -182,7 +182,7 @@ func PacketFor(s sigpad.Sample, near bool) Packet {
 // New makes a Pad of the pad on rw: rw is closed by the pad's Close.
 func New(rw io.ReadWriteCloser, info sigpad.Info, clk clock.Clock) *sigpad.Stream {
 	d := NewDecoder(rw)
-	return sigpad.NewStream(info, func() (sigpad.Sample, error) {
+	return sigpad.NewPacedStream(info, Rate, func() (sigpad.Sample, error) {
 		p, err := d.Next()
 		return Sample(p), err
 	}, rw, clk)

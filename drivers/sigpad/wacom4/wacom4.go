@@ -515,7 +515,7 @@ func New(ctx context.Context, rw io.ReadWriteCloser, clk clock.Clock) (*sigpad.S
 			rw.Close()
 			return nil, r.err
 		}
-		return sigpad.NewStream(r.info, func() (sigpad.Sample, error) {
+		return sigpad.NewPacedStream(r.info, Rate, func() (sigpad.Sample, error) {
 			p, err := d.Next()
 			return Sample(p, r.info), err
 		}, rw, clk), nil
