@@ -199,7 +199,7 @@ func (f *FaceServices) Match(ctx context.Context, card *idcard.Card, live any) f
 		return flow.MatchDone{Reason: "live face", Raw: &MatchOutcome{Chip: chip}}
 	}
 	m := f.eng.Compare(chipFace.Embedding, liveFace.Embedding)
-	f.log.Info("face match", "score", m.Score, "threshold", m.Threshold, "match", m.Match)
+	f.log.Info("face match", "score", m.Score, "threshold", m.Threshold, "match", m.Match, "chip_path", chipFace.Path)
 	return flow.MatchDone{Score: float64(m.Score), Threshold: float64(m.Threshold), Match: m.Match,
 		Raw: &MatchOutcome{Match: m, Chip: chip}}
 }

@@ -30,10 +30,11 @@ type faceFlags struct {
 	pairs     string
 	far       float64
 	threshold float64
+	flip      bool
 	args      []string
 }
 
-const faceFlagHelp = "options: --json, --models MANIFEST (default models/manifest.toml, then /usr/share/kiosk/models/manifest.toml), --threshold T"
+const faceFlagHelp = "options: --json, --models MANIFEST (default models/manifest.toml, then /usr/share/kiosk/models/manifest.toml), --threshold T, --flip (add the mirrored face's embedding)"
 
 func parseFaceFlags(args []string) (faceFlags, error) {
 	f := faceFlags{far: 0.01}
@@ -56,6 +57,8 @@ func parseFaceFlags(args []string) (faceFlags, error) {
 			f.json = true
 		case "--chip", "-chip":
 			f.chip = true
+		case "--flip", "-flip":
+			f.flip = true
 		case "--models", "-models":
 			f.models, err = takes()
 		case "--pairs", "-pairs":
@@ -107,7 +110,7 @@ func (f *faceFlags) openEngine() (*opencv.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return opencv.New(man, opencv.Options{Threads: 1, Threshold: f.threshold})
+	return opencv.New(man, opencv.Options{Threads: 1, Threshold: f.threshold, Flip: f.flip})
 }
 
 type jsonFace struct {

@@ -185,3 +185,72 @@ func TestFaceUsage(t *testing.T) {
 		t.Errorf("empty folder: %d %q", code, errs)
 	}
 }
+
+// face eval on packaged photos (gocv's att_faces, three people, nested one
+// folder deeper as the asian/ set is): every figure is there, in text and
+// JSON, a DET plot is written, a broken photo is counted and not fatal,
+// the halves split the people, and the cache gives the same figures.
+func TestFaceEval(t *testing.T) {
+	g := faceTestSetup(t)
+	dir := t.TempDir()
+	for _, s := range []string{"s1", "s2", "s3"} {
+		os.MkdirAll(filepath.Join(dir, "group", s), 0o755)
+		for _, n := range []string{"1", "2", "3"} {
+			data, err := os.ReadFile(filepath.Join(g, "contrib/att_faces", s, n+".pgm"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			os.WriteFile(filepath.Join(dir, "group", s, n+".pgm"), data, 0o644)
+		}
+	}
+	os.WriteFile(filepath.Join(dir, "group", "s1", "broken.jpg"), []byte("not a jpeg"), 0o644)
+	plot := filepath.Join(t.TempDir(), "det.png")
+	cache := filepath.Join(t.TempDir(), "eval.gob")
+	code, out, errs := runCLI(t, "", "face", "eval", "--models", testModels, "--plot", plot, "--cache", cache, dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"loose chip crop: 3 people, 10 photos", "tight chip crop", "TAR at FAR 1%", "TAR at FAR 0.1%", "TAR at FAR 0.01%", "EER", "at the threshold in use", "pairs without a score: 18", "live: unreadable 9", "threshold for the manifest's target FAR 0.1%"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if st, err := os.Stat(plot); err != nil || st.Size() < 1000 {
+		t.Errorf("DET plot: %v", err)
+	}
+	code, js, errs := runCLI(t, "", "face", "eval", "--models", testModels, "--json", "--cache", cache, dir)
+	if code != 0 {
+		t.Fatalf("json: exit %d: %s", code, errs)
+	}
+	var res struct {
+		Results []struct {
+			Crop     string             `json:"crop"`
+			Genuine  int                `json:"genuine_pairs"`
+			Impostor int                `json:"impostor_pairs"`
+			TAR      map[string]float64 `json:"tar_at_far"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(js), &res); err != nil || len(res.Results) != 2 {
+		t.Fatalf("json %v: %s", err, js)
+	}
+	// 3 people x 3 photos: 3*3*2 genuine ordered pairs, 9*6 impostor.
+	if r := res.Results[0]; r.Crop != "loose" || r.Genuine != 18 || r.Impostor != 54 || len(r.TAR) != 3 {
+		t.Errorf("loose result %+v", r)
+	}
+	halves := 0
+	for _, h := range []string{"calibration", "test"} {
+		code, out, _ := runCLI(t, "", "face", "eval", "--models", testModels, "--half", h, "--cache", cache, dir)
+		if code == 0 {
+			halves++
+			if strings.Contains(out, "3 people") {
+				t.Errorf("%s half has all three people", h)
+			}
+		}
+	}
+	if halves == 0 {
+		t.Error("neither half could be evaluated")
+	}
+	if code, _, _ := runCLI(t, "", "face", "eval", "--models", testModels, "--half", "middle", dir); code != 2 {
+		t.Errorf("--half middle: exit %d, want 2", code)
+	}
+}

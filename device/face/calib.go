@@ -1,6 +1,7 @@
 package face
 
 import (
+	"hash/fnv"
 	"math"
 	"sort"
 )
@@ -23,25 +24,36 @@ type Rates struct {
 func (r Rates) TAR() float64 { return 1 - r.FRR }
 
 // At returns the error rates at threshold t.
-func (s *Scores) At(t float32) Rates {
-	r := Rates{Threshold: t}
-	if n := len(s.Impostor); n > 0 {
-		r.FAR = float64(countAtLeast(s.Impostor, t)) / float64(n)
+func (s *Scores) At(t float32) Rates { return s.sorted().at(t) }
+
+// sortedScores are the scores in ascending order, to count by binary
+// search: an evaluation has hundreds of thousands of impostor pairs and
+// as many candidate thresholds.
+type sortedScores struct{ genuine, impostor []float32 }
+
+func (s *Scores) sorted() sortedScores {
+	up := func(v []float32) []float32 {
+		c := append([]float32(nil), v...)
+		sort.Slice(c, func(i, j int) bool { return c[i] < c[j] })
+		return c
 	}
-	if n := len(s.Genuine); n > 0 {
-		r.FRR = float64(n-countAtLeast(s.Genuine, t)) / float64(n)
+	return sortedScores{up(s.Genuine), up(s.Impostor)}
+}
+
+func (ss sortedScores) at(t float32) Rates {
+	r := Rates{Threshold: t}
+	if n := len(ss.impostor); n > 0 {
+		r.FAR = float64(countAtLeast(ss.impostor, t)) / float64(n)
+	}
+	if n := len(ss.genuine); n > 0 {
+		r.FRR = float64(n-countAtLeast(ss.genuine, t)) / float64(n)
 	}
 	return r
 }
 
+// countAtLeast counts the scores >= t in ascending v.
 func countAtLeast(v []float32, t float32) int {
-	n := 0
-	for _, x := range v {
-		if x >= t {
-			n++
-		}
-	}
-	return n
+	return len(v) - sort.Search(len(v), func(i int) bool { return v[i] >= t })
 }
 
 // candidates are the thresholds worth trying, ascending: every genuine
@@ -66,16 +78,17 @@ func (s *Scores) EER() (eer float64, at Rates) {
 	if len(c) == 0 || len(s.Genuine) == 0 || len(s.Impostor) == 0 {
 		return math.NaN(), Rates{}
 	}
+	ss := s.sorted()
 	best, bi := math.Inf(1), 0
 	for i, t := range c {
-		r := s.At(t)
+		r := ss.at(t)
 		if d := math.Abs(r.FAR - r.FRR); d < best {
 			best, bi, at = d, i, r
 		}
 	}
 	bj := bi
 	for bj+1 < len(c) {
-		r := s.At(c[bj+1])
+		r := ss.at(c[bj+1])
 		if r.FAR != at.FAR || r.FRR != at.FRR {
 			break
 		}
@@ -93,12 +106,13 @@ func (s *Scores) AtFAR(far float64) Rates {
 	if len(c) == 0 {
 		return Rates{Threshold: float32(math.NaN())}
 	}
-	for _, t := range c { // ascending: FAR falls as t rises
-		if r := s.At(t); r.FAR <= far {
-			return r
-		}
+	ss := s.sorted()
+	// Ascending: FAR falls as t rises; the first candidate that meets far.
+	i := sort.Search(len(c), func(i int) bool { return ss.at(c[i]).FAR <= far })
+	if i == len(c) {
+		i--
 	}
-	return s.At(c[len(c)-1])
+	return ss.at(c[i])
 }
 
 // Stats summarises a set of scores.
@@ -136,8 +150,57 @@ func ChipCrop(b Rect) Rect {
 	return Rect{c.X - w/2, top, c.X + w/2, top + h}
 }
 
+// ChipCropTight is the region of a tight simulated chip photo: the head
+// fills the frame as in most real chip photos (1.25 times the face box
+// high, the chip's aspect, the face centred), so that the forehead and
+// the chin touch the edges and the detector sees no margin around them.
+func ChipCropTight(b Rect) Rect {
+	c := b.Center()
+	h := 1.25 * b.H()
+	w := h * ChipWidth / ChipHeight
+	return Rect{c.X - w/2, c.Y - h/2, c.X + w/2, c.Y + h/2}
+}
+
+// DET is the detection error trade-off curve of s: the error rates at
+// every threshold where they change, ascending in threshold (FAR falling,
+// FRR rising), thinned to at most n points (n <= 0: all).
+func (s *Scores) DET(n int) []Rates {
+	c := s.candidates()
+	ss := s.sorted()
+	var out []Rates
+	for _, t := range c {
+		r := ss.at(t)
+		if k := len(out); k > 0 && out[k-1].FAR == r.FAR && out[k-1].FRR == r.FRR {
+			continue
+		}
+		out = append(out, r)
+	}
+	if n > 0 && len(out) > n {
+		thin := make([]Rates, 0, n)
+		for i := 0; i < n; i++ {
+			thin = append(thin, out[i*(len(out)-1)/(n-1)])
+		}
+		out = thin
+	}
+	return out
+}
+
 // Size of the chip photo of a resident ID card.
 const (
 	ChipWidth  = 102
 	ChipHeight = 126
 )
+
+// Half is the half of an evaluation a person falls in, "calibration" or
+// "test", by the FNV-1a hash of their name (the path of their folder under
+// the evaluated folder, e.g. "asian/korean/some-name"): thresholds are
+// chosen on the calibration half and judged on the test half, so no person
+// is in both.
+func Half(person string) string {
+	h := fnv.New32a()
+	h.Write([]byte(person))
+	if h.Sum32()%2 == 0 {
+		return "calibration"
+	}
+	return "test"
+}

@@ -194,6 +194,11 @@ type Face struct {
 	Embedding Embedding
 	// Count is how many faces the detector found in the picture.
 	Count int
+	// Path says how the face was found: "detect" (the detector on the
+	// picture), "pad" (a chip photo detected once padded, see
+	// ChipPadScales) or "geometry" (a chip photo's standard framing, its
+	// landmarks checked).
+	Path string
 }
 
 // Engine runs the face networks. An Engine is not safe for concurrent use:

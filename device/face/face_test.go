@@ -316,3 +316,53 @@ func TestScores(t *testing.T) {
 		t.Errorf("Summarize = %+v", st)
 	}
 }
+
+func TestDETAndTightCrop(t *testing.T) {
+	sc := Scores{
+		Genuine:  []float32{0.9, 0.8, 0.7, 0.6, 0.35},
+		Impostor: []float32{-0.1, 0, 0.1, 0.2, 0.3, 0.4, 0.05, 0.02, 0.01, -0.2},
+	}
+	det := sc.DET(0)
+	if len(det) < 5 || det[0].FAR != 0.9 || det[0].FRR != 0 || det[len(det)-1].FAR != 0 {
+		t.Fatalf("DET = %+v", det)
+	}
+	for i := 1; i < len(det); i++ {
+		if det[i].FAR > det[i-1].FAR || det[i].FRR < det[i-1].FRR || det[i].Threshold <= det[i-1].Threshold {
+			t.Fatalf("DET not monotone at %d: %+v", i, det)
+		}
+	}
+	if thin := sc.DET(3); len(thin) != 3 || thin[0] != det[0] || thin[2] != det[len(det)-1] {
+		t.Errorf("DET(3) = %+v", thin)
+	}
+	b := Rect{100, 100, 150, 160}
+	c := ChipCropTight(b)
+	if !near(float64(c.H()), 75, 1e-4) || !near(float64(c.W()/c.H()), float64(ChipWidth)/ChipHeight, 1e-4) || c.Center() != b.Center() {
+		t.Errorf("ChipCropTight = %v", c)
+	}
+}
+
+// Rates from the sorted counts agree with a plain count.
+func TestScoresAgreeWithCount(t *testing.T) {
+	var sc Scores
+	for i := 0; i < 500; i++ {
+		sc.Genuine = append(sc.Genuine, float32(i%97)/97)
+		sc.Impostor = append(sc.Impostor, float32(i%61)/100-0.2)
+	}
+	for _, th := range []float32{-1, -0.1, 0, 0.2, 0.3, 0.35, 0.5, 0.99, 2} {
+		g, im := 0, 0
+		for _, x := range sc.Genuine {
+			if x < th {
+				g++
+			}
+		}
+		for _, x := range sc.Impostor {
+			if x >= th {
+				im++
+			}
+		}
+		r := sc.At(th)
+		if r.FRR != float64(g)/500 || r.FAR != float64(im)/500 {
+			t.Errorf("At(%v) = %+v, want FAR %v FRR %v", th, r, float64(im)/500, float64(g)/500)
+		}
+	}
+}

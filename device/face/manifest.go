@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -48,11 +49,18 @@ type Model struct {
 	// Threshold: for "detect" the minimum face score, for "embed" the
 	// calibrated cosine-similarity match threshold.
 	Threshold float64 `toml:"threshold"`
+	// TargetFAR, for "embed", is the false accept rate the threshold was
+	// chosen for on a calibration set (`kioskctl face eval --half
+	// calibration`), recorded with each decision.
+	TargetFAR float64 `toml:"target_far"`
 	// NMS is the detector's IoU suppression threshold.
 	NMS float64 `toml:"nms"`
 	// Version names the model in confirmed records.
 	Version string `toml:"version"`
 }
+
+// RoleEmbed is the embedding network's role in a manifest.
+const RoleEmbed = "embed"
 
 // Roles the face engine needs.
 var EngineRoles = []string{"detect", "landmark", "embed"}
@@ -118,6 +126,8 @@ func (m Model) check() error {
 		return fmt.Errorf("scale %v: want > 0", m.Scale)
 	case m.Threshold < -1 || m.Threshold > 1 || m.NMS < 0 || m.NMS > 1:
 		return errors.New("threshold and nms: want -1..1 and 0..1")
+	case m.TargetFAR < 0 || m.TargetFAR >= 1 || math.IsNaN(m.TargetFAR):
+		return fmt.Errorf("target_far %v: want a rate in [0, 1)", m.TargetFAR)
 	}
 	for _, d := range m.Input {
 		if d < 1 || d > 4096 {

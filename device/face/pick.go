@@ -108,3 +108,84 @@ func DecodeUltraFace(dst []Detection, scores, boxes []float32, p DecodeParams) (
 }
 
 func finite(f float32) bool { return !math.IsNaN(float64(f)) && !math.IsInf(float64(f), 0) }
+
+// PickChip chooses the face of a chip photo: the only one, or one whose
+// prominence is at least ChipDominance times every other's (a detection at
+// the edge of a chip photo is a part of the same head or of the
+// background, never a second person). Otherwise ErrNoFace or ErrManyFaces.
+func PickChip(dets []Detection, w, h int) (Detection, error) {
+	if len(dets) <= 1 {
+		return Pick(dets, w, h, Chip)
+	}
+	best, second := -1, float32(0)
+	var bestP float32
+	for i, d := range dets {
+		p := Prominence(d.Box, w, h)
+		switch {
+		case best < 0 || p > bestP:
+			if best >= 0 {
+				second = max(second, bestP)
+			}
+			best, bestP = i, p
+		default:
+			second = max(second, p)
+		}
+	}
+	if bestP < ChipDominance*second {
+		return Detection{}, fmt.Errorf("face: chip photo: %w (%d of similar size)", ErrManyFaces, len(dets))
+	}
+	return dets[best], nil
+}
+
+// ChipDominance is how much more prominent than any other the face of a
+// chip photo must be when the detector finds more than one.
+const ChipDominance = 3
+
+// ChipPadScales are the sizes, relative to the chip photo, of the white
+// canvases a chip photo is centred on when the detector finds no face in
+// it as it is: a head that fills the frame has none of the margin the
+// detector learnt faces with.
+var ChipPadScales = []float64{1.5, 2, 3}
+
+// ChipGeometryBox is where the face is in a chip photo of w x h framed as
+// the resident ID card's photo standard asks (head centred, crown near the
+// top, about two thirds of the height from hairline to chin): the last
+// resort when the detector finds no face at any padding. The landmarks
+// found in it must pass PlausibleChipFace.
+func ChipGeometryBox(w, h int) Rect {
+	fw, fh := float32(w), float32(h)
+	bh := 0.6 * fh
+	bw := min(0.78*bh, 0.9*fw)
+	cx, cy := fw/2, 0.56*fh
+	return Rect{cx - bw/2, cy - bh/2, cx + bw/2, cy + bh/2}
+}
+
+// PlausibleChipFace checks landmarks found in ChipGeometryBox b before
+// they are trusted: the eyes level and apart by a third to two thirds of
+// the box width, above the nose tip, above the mouth, all inside the box
+// grown by a quarter. A photo with no face (a blank, a pattern) gives
+// landmarks that fail it.
+func PlausibleChipFace(lm *Landmarks, b Rect) bool {
+	f := lm.Five()
+	le, re, nose, ml, mr := f[0], f[1], f[2], f[3], f[4]
+	g := Rect{b.X1 - b.W()/4, b.Y1 - b.H()/4, b.X2 + b.W()/4, b.Y2 + b.H()/4}
+	for _, p := range lm {
+		if p.X < g.X1 || p.X > g.X2 || p.Y < g.Y1 || p.Y > g.Y2 {
+			return false
+		}
+	}
+	eyeDist := float32(math.Hypot(float64(re.X-le.X), float64(re.Y-le.Y)))
+	mouthY := (ml.Y + mr.Y) / 2
+	eyeY := (le.Y + re.Y) / 2
+	switch {
+	case eyeDist < b.W()/3 || eyeDist > 2*b.W()/3:
+		return false
+	case math.Abs(float64(re.Y-le.Y)) > 0.25*float64(eyeDist):
+		return false
+	case !(eyeY < nose.Y && nose.Y < mouthY):
+		return false
+	case mouthY-eyeY < 0.5*eyeDist || mouthY-eyeY > 1.6*eyeDist:
+		return false
+	}
+	return true
+}

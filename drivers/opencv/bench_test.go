@@ -138,3 +138,35 @@ func BenchmarkChip(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkEmbedFlip is Embed with the mirrored face added (Options.Flip):
+// compare with BenchmarkEmbed in the same run.
+func BenchmarkEmbedFlip(b *testing.B) {
+	e, _, f := benchFrame(b)
+	if err := e.align(&f.Landmarks); err != nil {
+		b.Fatal(err)
+	}
+	e.flip = true
+	defer func() { e.flip = false }()
+	for i := 0; i < b.N; i++ {
+		if _, err := e.embed(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkChipTight is a tight chip photo (the head filling the frame)
+// end to end, with the path it takes: compare with BenchmarkChip.
+func BenchmarkChipTight(b *testing.B) {
+	e, img, f := benchFrame(b)
+	chip, err := SimulateChipCrop(&img, face.ChipCropTight(f.Detection.Box), 60)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := e.Face(&chip, face.Chip); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

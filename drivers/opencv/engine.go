@@ -21,6 +21,9 @@ type Options struct {
 	MinFacePx int
 	// Threshold overrides the manifest's match threshold when > 0.
 	Threshold float64
+	// Flip adds the embedding of the mirrored face to every embedding
+	// (test-time augmentation: twice the embedding's cost).
+	Flip bool
 }
 
 // chipMinFacePx is the smallest face accepted in a chip photo, whose face
@@ -39,15 +42,24 @@ type Engine struct {
 	// Buffers, kept from call to call.
 	src     gocv.Mat // the picture, BGR
 	padded  gocv.Mat // the picture padded to the detector's aspect
-	detIn   gocv.Mat // resized for the detector, BGR 8-bit
-	detBlob gocv.Mat // 1x3xHxW float
-	lmIn    gocv.Mat // landmark crop resized, BGR
-	lmGray  gocv.Mat // landmark crop, grey
-	lmBlob  gocv.Mat // 1x1x64x64 float
-	aligned gocv.Mat // 112x112 BGR
-	embBlob gocv.Mat // 1x3x112x112 float
-	affine  gocv.Mat // 2x3 float64
-	dets    []face.Detection
+	chipPad gocv.Mat // a chip photo on a larger white canvas (see chipFace)
+	// chipOff is where the chip photo sits in e.src while e.src is
+	// chipPad's swap (chipSwapped).
+	chipOff     image.Point
+	chipSwapped bool
+	// chipForce skips the detector's retries (tests of the geometry path).
+	chipForce bool
+	flip      bool
+	flipped   gocv.Mat // the aligned face mirrored (Options.Flip)
+	detIn     gocv.Mat // resized for the detector, BGR 8-bit
+	detBlob   gocv.Mat // 1x3xHxW float
+	lmIn      gocv.Mat // landmark crop resized, BGR
+	lmGray    gocv.Mat // landmark crop, grey
+	lmBlob    gocv.Mat // 1x1x64x64 float
+	aligned   gocv.Mat // 112x112 BGR
+	embBlob   gocv.Mat // 1x3x112x112 float
+	affine    gocv.Mat // 2x3 float64
+	dets      []face.Detection
 	// Geometry of the last detector input: padded size and offset.
 	padW, padH, padX, padY int
 	scoreBuf               []float32
@@ -93,6 +105,9 @@ func New(man *face.Manifest, o Options) (*Engine, error) {
 		man:     man,
 		src:     gocv.NewMat(),
 		padded:  gocv.NewMat(),
+		chipPad: gocv.NewMat(),
+		flipped: gocv.NewMat(),
+		flip:    o.Flip,
 		detIn:   gocv.NewMat(),
 		detBlob: gocv.NewMat(),
 		lmIn:    gocv.NewMat(),
@@ -209,7 +224,7 @@ func (e *Engine) Close() error {
 	for _, n := range e.nets {
 		n.Close()
 	}
-	for _, m := range []*gocv.Mat{&e.src, &e.padded, &e.detIn, &e.detBlob, &e.lmIn, &e.lmGray, &e.lmBlob, &e.aligned, &e.embBlob, &e.affine} {
+	for _, m := range []*gocv.Mat{&e.src, &e.padded, &e.chipPad, &e.flipped, &e.detIn, &e.detBlob, &e.lmIn, &e.lmGray, &e.lmBlob, &e.aligned, &e.embBlob, &e.affine} {
 		m.Close()
 	}
 	return errors.Join(errs...)
@@ -448,7 +463,24 @@ func (e *Engine) Embed(aligned *camera.Frame) (face.Embedding, error) {
 }
 
 func (e *Engine) embed() (face.Embedding, error) {
-	pix, err := e.aligned.DataPtrUint8()
+	v, err := e.embedMat(e.aligned)
+	if err != nil || !e.flip {
+		return v, err
+	}
+	gocv.Flip(e.aligned, &e.flipped, 1)
+	m, err := e.embedMat(e.flipped)
+	if err != nil {
+		return nil, err
+	}
+	for i := range v {
+		v[i] += m[i]
+	}
+	return face.Normalize(v), nil
+}
+
+// embedMat runs the embedding network on a 112x112 aligned face.
+func (e *Engine) embedMat(aligned gocv.Mat) (face.Embedding, error) {
+	pix, err := aligned.DataPtrUint8()
 	if err != nil {
 		return nil, fmt.Errorf("opencv: embed: %w", err)
 	}
@@ -487,14 +519,25 @@ func (e *Engine) Analyze(img *camera.Frame, src face.Source, embed bool) (face.F
 		return face.Face{}, err
 	}
 	var f face.Face
-	f.Count = len(e.dets)
-	d, err := face.Pick(e.dets, img.Width, img.Height, src)
-	if err != nil {
-		return f, fmt.Errorf("opencv: %w", err)
-	}
-	f.Detection = d
-	if f.Landmarks, err = e.landmarks(d); err != nil {
-		return f, err
+	var err error
+	if src == face.Chip {
+		// The chip photo's own path: padded retries, then its geometry.
+		// e.src may be left padded: put the picture back at the end.
+		defer e.unpadChip()
+		if f, err = e.chipFace(img); err != nil {
+			return f, err
+		}
+	} else {
+		f.Count = len(e.dets)
+		f.Path = "detect"
+		d, err := face.Pick(e.dets, img.Width, img.Height, src)
+		if err != nil {
+			return f, fmt.Errorf("opencv: %w", err)
+		}
+		f.Detection = d
+		if f.Landmarks, err = e.landmarks(d); err != nil {
+			return f, err
+		}
 	}
 	if err := e.align(&f.Landmarks); err != nil {
 		return f, err
@@ -504,6 +547,8 @@ func (e *Engine) Analyze(img *camera.Frame, src face.Source, embed bool) (face.F
 			return f, err
 		}
 	}
+	f = e.chipUnshift(f)
+	e.unpadChip()
 	if len(e.stages) > 0 {
 		st := &State{Frame: img, Source: src, BGR: e.src, Detections: e.dets, Face: f, Aligned: e.aligned}
 		for _, s := range e.stages {
