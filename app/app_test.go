@@ -51,7 +51,6 @@ func testKiosk(t *testing.T, mutate func(*config.Config), pending ...string) (*K
 	cfg.Hardware.Camera = "sim-live:?fps=10&step=1"
 	cfg.Liveness.AnalyzeEvery = 1
 	cfg.Device.ID = "test-kiosk"
-	cfg.Flow.DoneTimeout = config.Duration(time.Second)
 	if mutate != nil {
 		mutate(&cfg)
 	}
