@@ -225,3 +225,13 @@ func (l *Level) Apply(pcm PCM) (PCM, bool) {
 	}
 	return pcm.Gain(v), true
 }
+
+// SimControl is what a simulated microphone offers besides recording: the
+// simulated candidate speaks through it.
+type SimControl interface {
+	// Play makes the microphone hear pcm from now (plus its offset) on.
+	Play(pcm PCM)
+	// SayDigits makes the simulated candidate say the digits (as its
+	// mode says: the right ones, wrong ones or nothing).
+	SayDigits(digits string) error
+}
