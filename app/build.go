@@ -279,7 +279,7 @@ func (k *Kiosk) techAction(ctx context.Context, action string) string {
 		return fmt.Sprintf("sync: %+v", res)
 	case ui.ActionSelfTest:
 		rep := selftest.Run(ctx, k.Cfg, selftest.Options{Clock: k.Clock, Rand: k.Rand, Log: k.Log,
-			Devices: &selftest.Devices{IDCard: k.Devices.IDCard, Camera: k.Devices.Camera, Sigpad: k.Devices.Sigpad, GPIO: k.Devices.GPIO},
+			Devices: &selftest.Devices{IDCard: k.Devices.IDCard, Camera: k.Devices.Camera, Sigpad: k.Devices.Sigpad, GPIO: k.Devices.GPIO, Microphone: k.Mic},
 			Engine:  k.faceEngine()})
 		failed := rep.Failed()
 		if len(failed) == 0 {
