@@ -310,3 +310,32 @@ func TestMicSpeaksEspeakDigits(t *testing.T) {
 		t.Fatalf("digits too quiet: %.1f dBFS", audio.DBFS(audio.RMS(p)))
 	}
 }
+
+func TestMicSaysOnABeat(t *testing.T) {
+	clk := clocktest.New(t0)
+	m, err := NewMic(MicOptions{Digits: toneDigits(t), Offset: 40 * time.Millisecond}, clk, seed())
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := t0.Add(time.Second)
+	u, err := m.SayEvery("1 2 3 4", at, 550*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, o := range u.Onsets {
+		if want := at.Add(40*time.Millisecond + time.Duration(i)*550*time.Millisecond); !o.Equal(want) {
+			t.Errorf("onset %d at %v, want %v", i, o.Sub(t0), want.Sub(t0))
+		}
+	}
+	p := record(t, m, clk, 3*time.Second)
+	// The second digit (a 200 ms tone) sounds from 1.59 s to 1.79 s.
+	if e := energyAt(p, 1600*time.Millisecond, 1780*time.Millisecond); e < 4000 {
+		t.Fatalf("second digit not heard on the beat: rms %v", e)
+	}
+	if e := energyAt(p, 1800*time.Millisecond, 2130*time.Millisecond); e != 0 {
+		t.Fatalf("sound between beats: rms %v", e)
+	}
+	if _, err := m.SayEvery("1", at, 0); err == nil {
+		t.Fatal("a zero beat accepted")
+	}
+}

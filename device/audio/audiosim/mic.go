@@ -193,8 +193,23 @@ func (m *Mic) Play(pcm audio.PCM) {
 }
 
 // Say makes the simulated candidate say digits (spaced or not), starting
-// after the offset, following the mode. It returns what will be heard.
+// after the offset, one after the other with the gap between them,
+// following the mode. It returns what will be heard.
 func (m *Mic) Say(digits string) (Utterance, error) {
+	return m.say(digits, m.clk.Now().Add(m.o.Offset), 0)
+}
+
+// SayEvery says digits with digit i starting at at + i*every (+ the
+// offset): in step with a simulated face whose mouth opens on that beat
+// (camsim's performer reads digits every 0.55 s).
+func (m *Mic) SayEvery(digits string, at time.Time, every time.Duration) (Utterance, error) {
+	if every <= 0 {
+		return Utterance{}, errors.New("audiosim: say: the beat must be positive")
+	}
+	return m.say(digits, at.Add(m.o.Offset), every)
+}
+
+func (m *Mic) say(digits string, at time.Time, every time.Duration) (Utterance, error) {
 	var ds []int
 	for _, r := range digits {
 		switch {
@@ -210,7 +225,7 @@ func (m *Mic) Say(digits string) (Utterance, error) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	u := Utterance{At: m.clk.Now().Add(m.o.Offset), PCM: audio.PCM{Rate: m.o.Rate, Label: "digits"}}
+	u := Utterance{At: at, PCM: audio.PCM{Rate: m.o.Rate, Label: "digits"}}
 	if m.o.Mode == Silent {
 		return u, nil
 	}
@@ -219,7 +234,14 @@ func (m *Mic) Say(digits string) (Utterance, error) {
 		if m.o.Mode == Wrong {
 			d = (d + 1 + m.rng.IntN(9)) % 10
 		}
-		if i > 0 {
+		if every > 0 {
+			// Pad (or cut) to the beat.
+			want := audio.Frames(m.o.Rate, time.Duration(i)*every)
+			if len(u.PCM.Samples) < want {
+				u.PCM.Samples = append(u.PCM.Samples, make([]int16, want-len(u.PCM.Samples))...)
+			}
+			u.PCM.Samples = u.PCM.Samples[:want]
+		} else if i > 0 {
 			u.PCM.Samples = append(u.PCM.Samples, gap...)
 		}
 		u.Onsets = append(u.Onsets, u.At.Add(time.Duration(len(u.PCM.Samples))*time.Second/time.Duration(m.o.Rate)))
