@@ -2,6 +2,7 @@ package audio
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"os"
@@ -218,5 +219,35 @@ func TestLevel(t *testing.T) {
 	}
 	if g := (PCM{Samples: []int16{30000}}).Gain(2); g.Samples[0] != 32767 {
 		t.Fatalf("gain clips to %d", g.Samples[0])
+	}
+}
+
+// countingMic returns chunks numbered by their first sample.
+type countingMic struct{ n int }
+
+func (m *countingMic) Rate() int { return 8000 }
+func (m *countingMic) Record(ctx context.Context, d time.Duration) (PCM, error) {
+	if err := ctx.Err(); err != nil {
+		return PCM{}, err
+	}
+	m.n++
+	return PCM{Rate: 8000, Samples: make([]int16, Frames(8000, d))}, nil
+}
+func (m *countingMic) Close() error { return nil }
+
+func TestStream(t *testing.T) {
+	m := &countingMic{}
+	var got int
+	err := Stream(context.Background(), m, 0, func(p PCM) bool {
+		got += len(p.Samples)
+		return m.n < 5
+	})
+	if err != nil || m.n != 5 || got != 5*160 {
+		t.Fatalf("err %v, %d chunks, %d samples (want 5 of 160)", err, m.n, got)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := Stream(ctx, m, time.Millisecond, func(PCM) bool { return true }); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled: %v", err)
 	}
 }
