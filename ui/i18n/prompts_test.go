@@ -76,3 +76,13 @@ func TestSyllableCheck(t *testing.T) {
 		t.Error("hanCount counts punctuation")
 	}
 }
+
+func TestAudioDeviceNames(t *testing.T) {
+	for _, l := range Langs {
+		for _, k := range []string{"device.audio out", "device.audio in"} {
+			if !Has(l, k) {
+				t.Errorf("%s: no %q", l, k)
+			}
+		}
+	}
+}

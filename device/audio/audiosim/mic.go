@@ -34,7 +34,7 @@ const (
 // MicOptions configure the simulated microphone.
 type MicOptions struct {
 	// Digits is the folder of 0.wav .. 9.wav, one spoken digit each
-	// (build/prompts.sh makes them with espeak-ng -v cmn); "" lets the
+	// (`make prompts` makes them with espeak-ng -v cmn); "" lets the
 	// microphone play only the audio it is given.
 	Digits string
 	// Rate is the recording rate (0: 16000).
@@ -145,7 +145,7 @@ func NewMic(o MicOptions, clk clock.Clock, rnd io.Reader) (*Mic, error) {
 		for d := range 10 {
 			p, err := audio.ReadWAV(filepath.Join(o.Digits, strconv.Itoa(d)+".wav"))
 			if err != nil {
-				return nil, fmt.Errorf("audiosim: digit %d: %w (make them with build/prompts.sh)", d, err)
+				return nil, fmt.Errorf("audiosim: digit %d: %w (make them with `make prompts`, or go run ./build/prompts -out var/prompts)", d, err)
 			}
 			m.digits[d] = Trim(p.Resample(o.Rate), 0.02)
 		}

@@ -6,7 +6,7 @@
 //     injected clock, so an interrupted prompt is interrupted in tests too;
 //   - a microphone that plays the audio it is given in step with the
 //     injected clock, with noise, and that speaks digits from espeak-ng
-//     recordings (one WAV per digit, made by build/prompts.sh), with a
+//     recordings (one WAV per digit, made by `make prompts`), with a
 //     configurable offset, noise, silence and wrong-digits modes.
 package audiosim
 
