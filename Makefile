@@ -7,7 +7,7 @@ BIN := bin
 PURE_PKGS := ./device/... ./central/... ./store/... ./syncclient/... ./cmd/centrald/...
 
 .DEFAULT_GOAL := help
-.PHONY: help deps test-deps run test check gallery bench build package fuzz clean
+.PHONY: help deps test-deps prompts run test check gallery bench build package fuzz clean
 
 help: ## list the targets
 	@awk -F':.*## ' '/^[a-z-]+:.*## /{printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -18,7 +18,10 @@ deps: ## install what is missing to build and run (Debian packages, face models,
 test-deps: ## install what is missing to test as well (PostgreSQL, systemd-analyze)
 	@build/deps.sh --test
 
-build: deps ## build kiosk, kioskctl and centrald into bin/
+prompts: deps ## make the voice prompts with espeak-ng into var/prompts (only those whose text changed)
+	$(GO) run ./build/prompts -out var/prompts
+
+build: deps prompts ## build kiosk, kioskctl and centrald into bin/
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/kiosk ./cmd/kioskctl ./cmd/centrald
 
 run: build ## run the kiosk on simulated hardware (under Xvfb when there is no display; screens in var/screens)
@@ -44,9 +47,9 @@ bench: deps ## run the benchmarks (figures and ratios against in-process baselin
 fuzz: ## run every fuzz target for FUZZTIME (default 30s) each
 	@build/fuzz.sh $${FUZZTIME:-30s}
 
-package: deps ## build dist/kiosk_<version>_<arch>.deb from appliance builds (real hardware, /etc/kiosk, /var/lib/kiosk)
+package: deps prompts ## build dist/kiosk_<version>_<arch>.deb from appliance builds (real hardware, /etc/kiosk, /var/lib/kiosk)
 	$(GO) build -tags appliance -ldflags '$(LDFLAGS)' -o $(BIN)/appliance/ ./cmd/kiosk ./cmd/kioskctl ./cmd/centrald
-	$(GO) run ./build/package --version '$(VERSION)' --arch $$($(GO) env GOARCH) --bin $(BIN)/appliance --models models --out dist
+	$(GO) run ./build/package --version '$(VERSION)' --arch $$($(GO) env GOARCH) --bin $(BIN)/appliance --models models --prompts var/prompts --out dist
 
 clean: ## remove build output and the development state (var/)
 	rm -rf $(BIN) dist var

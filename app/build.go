@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/hbzk/kiosk/app/selftest"
+	"github.com/hbzk/kiosk/device/audio"
 	"github.com/hbzk/kiosk/device/buildinfo"
 	"github.com/hbzk/kiosk/device/clock"
 	"github.com/hbzk/kiosk/device/config"
@@ -37,6 +38,10 @@ type Kiosk struct {
 	Sync    *syncclient.Client
 	Runner  *Runner
 	Face    *FaceServices
+	// Voice speaks each screen's prompt; Mic is the microphone (nil when
+	// not fitted or failed).
+	Voice *Voice
+	Mic   audio.Microphone
 
 	onRestart func()
 
@@ -73,6 +78,9 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, clk clock.
 	}
 	env := Env(cfg, log, clk, rnd)
 	k.Devices = OpenDevices(ctx, cfg, env)
+	var audioReports []hw.Report
+	k.Voice, k.Mic, audioReports = OpenAudio(ctx, cfg, env)
+	k.Devices.Reports = append(k.Devices.Reports, audioReports...)
 	k.ping()
 
 	var faults []flow.DeviceFault
@@ -202,6 +210,10 @@ func (k *Kiosk) Close() error {
 	if k.Devices != nil {
 		errs = append(errs, k.Devices.Close())
 	}
+	errs = append(errs, k.Voice.Close())
+	if k.Mic != nil {
+		errs = append(errs, k.Mic.Close())
+	}
 	return errors.Join(errs...)
 }
 
@@ -267,7 +279,7 @@ func (k *Kiosk) techAction(ctx context.Context, action string) string {
 		return fmt.Sprintf("sync: %+v", res)
 	case ui.ActionSelfTest:
 		rep := selftest.Run(ctx, k.Cfg, selftest.Options{Clock: k.Clock, Rand: k.Rand, Log: k.Log,
-			Devices: &selftest.Devices{IDCard: k.Devices.IDCard, Camera: k.Devices.Camera, Sigpad: k.Devices.Sigpad, GPIO: k.Devices.GPIO},
+			Devices: &selftest.Devices{IDCard: k.Devices.IDCard, Camera: k.Devices.Camera, Sigpad: k.Devices.Sigpad, GPIO: k.Devices.GPIO, Microphone: k.Mic},
 			Engine:  k.faceEngine()})
 		failed := rep.Failed()
 		if len(failed) == 0 {

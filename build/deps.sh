@@ -14,6 +14,7 @@ RUN_PKGS=(
   libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
   xvfb xauth xdotool libgl1-mesa-dri socat imagemagick fonts-wqy-microhei curl
   opencv-doc python3-imageio
+  espeak-ng sox alsa-utils libasound2-dev
   npm
 )
 TEST_PKGS=(postgresql systemd)

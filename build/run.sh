@@ -32,6 +32,12 @@ gpio = 'sim:'
 state_dir = '.'
 models = '../../models/manifest.toml'
 
+[audio]
+# each spoken prompt is written to var/kiosk/audio/NNNN-prompt_<screen>_<lang>.wav
+speaker = 'sim:audio'
+microphone = 'sim:../prompts/digits'
+prompts = '../prompts'
+
 [sync]
 central = 'https://127.0.0.1:$PORT'
 interval = '2s'

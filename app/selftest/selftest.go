@@ -21,6 +21,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/hbzk/kiosk/device/audio"
 	"github.com/hbzk/kiosk/device/camera"
 	"github.com/hbzk/kiosk/device/clock"
 	"github.com/hbzk/kiosk/device/config"
@@ -58,6 +59,8 @@ type Options struct {
 	// CardWait is how long a real reader is watched for a test card
 	// (0: 2s).
 	CardWait time.Duration
+	// MicRecord is how long the microphone check records (0: 2s).
+	MicRecord time.Duration
 	// MinFPS is the least acceptable camera frame rate (0: 10).
 	MinFPS float64
 	// Disk are the free-space limits of the state folder (zero:
@@ -102,6 +105,9 @@ func (o *Options) defaults() {
 	if o.CardWait <= 0 {
 		o.CardWait = 2 * time.Second
 	}
+	if o.MicRecord <= 0 {
+		o.MicRecord = 2 * time.Second
+	}
 	if o.MinFPS <= 0 {
 		o.MinFPS = 10
 	}
@@ -137,6 +143,7 @@ func Probes(cfg *config.Config, o Options) []selftest.Probe {
 		{Name: "idcard", Run: t.idcard, Remedy: "check the ID reader's USB cable and power; /dev/idreader must exist (udev rule)"},
 		{Name: "camera", Run: t.camera, Remedy: "check the camera's USB cable; /dev/video0 must exist and the kiosk user be in the video group"},
 		{Name: "sigpad", Run: t.sigpad, Timeout: pad, Remedy: "check the signature pad's cable; /dev/sigpad must exist (udev rule)"},
+		{Name: "microphone", Run: t.microphone, Remedy: micRemedy},
 		{Name: "gpio", Run: t.gpio, Timeout: gpioLimit, Remedy: "check the GPIO wiring and that the kiosk user is in the gpio group"},
 		{Name: "models", Run: t.models},
 		{Name: "font", Run: t.font},
@@ -155,6 +162,8 @@ type Devices struct {
 	Camera camera.Camera
 	Sigpad sigpad.Pad
 	GPIO   gpio.Panel
+	// Microphone is the kiosk's microphone (app.Kiosk.Mic).
+	Microphone audio.Microphone
 }
 
 // tester holds what the probes share.

@@ -36,10 +36,13 @@ var binaries = []string{"kiosk", "kioskctl", "centrald"}
 var baseDepends = []string{"systemd", "udev", "passwd", "init-system-helpers", "fonts-wqy-microhei"}
 
 type options struct {
-	Version    string
-	Arch       string
-	Bin        string
-	Models     string
+	Version string
+	Arch    string
+	Bin     string
+	Models  string
+	// Prompts is the folder build/prompts made (zh/, en/, digits/); ""
+	// packages no voice prompts.
+	Prompts    string
 	Out        string
 	Root       string
 	Maintainer string
@@ -101,6 +104,16 @@ func build(o options) (string, error) {
 	}
 	for _, m := range models {
 		add(m.src, m.dst, files.TypeFile, 0o644)
+	}
+
+	if o.Prompts != "" {
+		wavs, err := promptContents(o.Prompts)
+		if err != nil {
+			return "", err
+		}
+		for _, w := range wavs {
+			add(w.src, w.dst, files.TypeFile, 0o644)
+		}
 	}
 
 	add(o.root("build/kiosk.appliance.toml"), "/etc/kiosk/kiosk.toml", files.TypeConfigNoReplace, 0o644)
@@ -324,4 +337,24 @@ func mergeSorted(a, b []string) []string {
 		}
 	}
 	return out
+}
+
+// promptsDir is where the appliance finds its voice prompts ([audio]
+// prompts in build/kiosk.appliance.toml and the appliance defaults).
+const promptsDir = "/usr/share/kiosk/prompts"
+
+// promptContents lists the voice prompts: every WAV file under dir's zh/,
+// en/ and digits/ folders; a folder without them is an error.
+func promptContents(dir string) ([]modelFile, error) {
+	var out []modelFile
+	for _, sub := range []string{"zh", "en", "digits"} {
+		wavs, err := filepath.Glob(filepath.Join(dir, sub, "*.wav"))
+		if err != nil || len(wavs) == 0 {
+			return nil, fmt.Errorf("package: no voice prompts in %s (make them with: go run ./build/prompts -out %s)", filepath.Join(dir, sub), dir)
+		}
+		for _, w := range wavs {
+			out = append(out, modelFile{src: w, dst: promptsDir + "/" + sub + "/" + filepath.Base(w)})
+		}
+	}
+	return out, nil
 }

@@ -34,6 +34,7 @@ func main() {
 	flag.StringVar(&o.Arch, "arch", "amd64", "Go architecture of the binaries (amd64, arm64, ...)")
 	flag.StringVar(&o.Bin, "bin", "bin", "folder with kiosk, kioskctl and centrald")
 	flag.StringVar(&o.Models, "models", "models", "folder with manifest.toml and the model files it names")
+	flag.StringVar(&o.Prompts, "prompts", "", "folder of the voice prompts (go run ./build/prompts); empty: none")
 	flag.StringVar(&o.Out, "out", "dist", "output folder")
 	flag.StringVar(&o.Root, "root", ".", "the repository's root (build/ and docs/ are read from it)")
 	flag.StringVar(&o.Maintainer, "maintainer", defaultMaintainer, "Maintainer field")

@@ -52,15 +52,15 @@ func runScript(t *testing.T, script string, present []string, args ...string) (l
 }
 
 func TestPostinstCreatesUserAndGroups(t *testing.T) {
-	// A fresh Debian: video and dialout exist, gpio and kiosk do not.
-	log, err := runScript(t, "postinst", []string{"group video", "group dialout"}, "configure", "")
+	// A fresh Debian: video, dialout and audio exist, gpio and kiosk do not.
+	log, err := runScript(t, "postinst", []string{"group video", "group dialout", "group audio"}, "configure", "")
 	if err != nil {
 		t.Fatalf("postinst configure: %v\n%s", err, log)
 	}
 	for _, want := range []string{
 		"groupadd --system gpio\n",
 		"useradd --system --user-group --home-dir /var/lib/kiosk --no-create-home --shell /usr/sbin/nologin --comment exam kiosk kiosk\n",
-		"usermod --append --groups video,dialout,gpio kiosk\n",
+		"usermod --append --groups video,dialout,gpio,audio kiosk\n",
 		"systemd-tmpfiles --create /usr/lib/tmpfiles.d/kiosk.conf\n",
 		"deb-systemd-helper unmask kiosk.service\n",
 	} {
@@ -76,14 +76,14 @@ func TestPostinstCreatesUserAndGroups(t *testing.T) {
 	}
 
 	// Run again (upgrade): user and groups exist, nothing is created.
-	log, err = runScript(t, "postinst", []string{"group video", "group dialout", "group gpio", "passwd kiosk"}, "configure", "1.0.0")
+	log, err = runScript(t, "postinst", []string{"group video", "group dialout", "group audio", "group gpio", "passwd kiosk"}, "configure", "1.0.0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(log, "groupadd") || strings.Contains(log, "useradd") {
 		t.Errorf("postinst on upgrade created again:\n%s", log)
 	}
-	if !strings.Contains(log, "usermod --append --groups video,dialout,gpio kiosk") {
+	if !strings.Contains(log, "usermod --append --groups video,dialout,gpio,audio kiosk") {
 		t.Errorf("postinst on upgrade did not ensure the groups:\n%s", log)
 	}
 

@@ -96,7 +96,7 @@ func TestKioskUnitContract(t *testing.T) {
 		"Service.ExecStart":           "/usr/bin/kiosk --config /etc/kiosk/kiosk.toml",
 		"Service.Restart":             "always",
 		"Service.User":                "kiosk",
-		"Service.SupplementaryGroups": "video dialout gpio",
+		"Service.SupplementaryGroups": "video dialout gpio audio",
 		"Service.ProtectSystem":       "strict",
 		"Service.ReadWritePaths":      "/var/lib/kiosk",
 		"Service.ProtectHome":         "yes",
@@ -113,7 +113,7 @@ func TestKioskUnitContract(t *testing.T) {
 		t.Error("no WatchdogSec")
 	}
 	allowed := strings.Join(u["Service.DeviceAllow"], ",")
-	for _, dev := range []string{"char-ttyUSB rw", "char-ttyACM rw", "char-video4linux rw", "char-gpiochip rw", "char-drm rw"} {
+	for _, dev := range []string{"char-ttyUSB rw", "char-ttyACM rw", "char-video4linux rw", "char-gpiochip rw", "char-drm rw", "char-alsa rw"} {
 		if !strings.Contains(allowed, dev) {
 			t.Errorf("DeviceAllow lacks %s: the kiosk could not open it", dev)
 		}

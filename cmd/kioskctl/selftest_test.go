@@ -64,7 +64,14 @@ func needSimDeps(t *testing.T) {
 			t.Skipf("%s missing: run `make deps` first", p)
 		}
 	}
+	if _, err := os.Stat(simDigits(t) + "/0.wav"); err != nil {
+		t.Skipf("%s missing: run `make prompts` first", simDigits(t))
+	}
 }
+
+// simDigits is the checkout's spoken digits, the simulated microphone's
+// voice (made by `make prompts`).
+func simDigits(t *testing.T) string { return filepath.Join(checkoutRoot(t), "var/prompts/digits") }
 
 func TestSelftestSimPasses(t *testing.T) {
 	needSimDeps(t)
@@ -84,7 +91,7 @@ func TestSelftestSimPasses(t *testing.T) {
 		names[c.Name] = true
 	}
 	for _, want := range []string{"idcard sam status", "idcard sam id", "idcard read card", "camera frame rate", "camera face",
-		"sigpad packets", "sigpad strokes", "gpio light", "gpio status light", "gpio presence sensor", "model detect", "model embed",
+		"sigpad packets", "sigpad strokes", "microphone rate", "microphone level", "microphone clipping", "gpio light", "gpio status light", "gpio presence sensor", "model detect", "model embed",
 		"font", "disk space", "clock", "store integrity", "central"} {
 		if !names[want] {
 			t.Errorf("no %q check", want)
@@ -108,6 +115,7 @@ func simKiosk(t *testing.T, hardware, paths string) string {
 	if !strings.Contains(paths, "models") {
 		cfg += "models = '" + filepath.Join(r, "models/manifest.toml") + "'\n"
 	}
+	cfg += "[audio]\nmicrophone = 'sim:" + simDigits(t) + "'\n"
 	p := filepath.Join(dir, "kiosk.toml")
 	if err := os.WriteFile(p, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
@@ -278,7 +286,8 @@ func TestSelftestProvisioned(t *testing.T) {
 		t.Fatal(err)
 	}
 	hw := "[hardware]\nidcard = 'sim:" + filepath.Join(r, "sim/cards.toml") + "'\ncamera = 'sim:'\n" +
-		"sigpad = 'sim:topaz:" + filepath.Join(r, "sim/signature.json") + ",speed=4'\ngpio = 'sim:'\n\n"
+		"sigpad = 'sim:topaz:" + filepath.Join(r, "sim/signature.json") + ",speed=4'\ngpio = 'sim:'\n\n" +
+		"[audio]\nmicrophone = 'sim:" + simDigits(t) + "'\n\n"
 	text := hw + strings.Replace(string(b), "[paths]\n", "[paths]\nmodels = '"+filepath.Join(r, "models/manifest.toml")+"'\n", 1)
 	if err := os.WriteFile(e.cfg, []byte(text), 0o640); err != nil {
 		t.Fatal(err)

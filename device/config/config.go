@@ -59,6 +59,7 @@ type Config struct {
 	Store     StoreConfig     `toml:"store"`
 	Sync      SyncConfig      `toml:"sync"`
 	GPIO      GPIOConfig      `toml:"gpio"`
+	Audio     AudioConfig     `toml:"audio"`
 
 	// Profile is the set of defaults this config started from.
 	Profile Profile `toml:"-"`
@@ -85,6 +86,7 @@ func Defaults(p Profile) Config {
 	c.Store.defaults(p)
 	c.Sync.defaults(p)
 	c.GPIO.defaults(p)
+	c.Audio.defaults(p)
 	return c
 }
 
@@ -111,6 +113,7 @@ func (c *Config) Validate() error {
 	add("store", &c.Store)
 	add("sync", &c.Sync)
 	add("gpio", &c.GPIO)
+	add("audio", &c.Audio)
 	return errors.Join(errs...)
 }
 

@@ -6,7 +6,9 @@ package layering
 import (
 	"encoding/json"
 	"io"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -18,11 +20,12 @@ type pkg struct {
 	Imports    []string
 	Deps       []string
 	CgoFiles   []string
+	Dir        string
 }
 
 func list(t *testing.T, env []string, patterns ...string) []pkg {
 	t.Helper()
-	cmd := exec.Command("go", append([]string{"list", "-e", "-json=ImportPath,Imports,Deps,CgoFiles"}, patterns...)...)
+	cmd := exec.Command("go", append([]string{"list", "-e", "-json=ImportPath,Imports,Deps,CgoFiles,Dir"}, patterns...)...)
 	cmd.Dir = "../.."
 	cmd.Env = append(cmd.Environ(), env...)
 	out, err := cmd.Output()
@@ -78,6 +81,10 @@ func TestOneLeafPerCLibrary(t *testing.T) {
 		"gocv.io/x/gocv":                   module + "/drivers/opencv",
 		"github.com/go-gl/glfw/v3.3/glfw":  module + "/ui/glfw",
 		"github.com/go-gl/gl/v3.3-core/gl": module + "/ui/glfw",
+		// Sound: ALSA through cgo in drivers/alsa; the Go ALSA modules,
+		// should one replace it, belong there too.
+		"github.com/gen2brain/malgo": module + "/drivers/alsa",
+		"github.com/yobert/alsa":     module + "/drivers/alsa",
 	}
 	for _, p := range list(t, nil, module+"/...") {
 		for _, imp := range p.Imports {
@@ -104,5 +111,24 @@ func TestForbiddenFindsAViolation(t *testing.T) {
 	}
 	if forbidden(pkg{Deps: []string{"gocv.io/x/gocvx"}}, "gocv.io/x/gocv") != "" {
 		t.Fatal("prefix matched a different module")
+	}
+}
+
+// libasound is linked by drivers/alsa only: no other package's cgo files
+// include ALSA's headers.
+func TestOneLeafForALSA(t *testing.T) {
+	for _, p := range list(t, nil, module+"/...") {
+		if len(p.CgoFiles) == 0 || p.ImportPath == module+"/drivers/alsa" {
+			continue
+		}
+		for _, f := range p.CgoFiles {
+			b, err := os.ReadFile(filepath.Join(p.Dir, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(string(b), "alsa/asoundlib.h") || strings.Contains(string(b), "pkg-config: alsa") {
+				t.Errorf("%s/%s uses ALSA: only drivers/alsa may", p.ImportPath, f)
+			}
+		}
 	}
 }
