@@ -27,7 +27,7 @@ build: deps prompts ## build kiosk, kioskctl and centrald into bin/
 run: build ## run the kiosk on simulated hardware (under Xvfb when there is no display; screens in var/screens)
 	@build/run.sh
 
-test: test-deps ## run every test with the race detector
+test: test-deps prompts ## run every test with the race detector (the voice prompts made first: tests play them)
 	$(GO) test -race -timeout 30m ./...
 
 check: deps ## go vet, gofmt, dependency rules, pure-Go and arm64 builds, OpenCV Mat leak test
