@@ -125,9 +125,8 @@ func (k *Kiosk) demo(ctx context.Context, h *ui.Headless, out io.Writer) error {
 			}
 			recordID = st.Session.RecordID
 			k.Log.Info("demo: session done", "took", time.Since(began).Round(time.Millisecond).String())
-			// They read the done screen, then tap 完成 (it would clear by
-			// itself after done_timeout).
-			if err := pressWhenShown(ctx, h, "done", ui.ActionFinish); err != nil {
+			// They read the done screen before they take the card.
+			if _, err := h.WaitScreen(ctx, "done"); err != nil {
 				return err
 			}
 		default:
