@@ -47,9 +47,13 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 "$BIN/centrald" roster import --db var/central/central.db --site "make run 演示考点" sim/roster.csv
-token=$("$BIN/centrald" token create --db var/central/central.db)
-"$BIN/kioskctl" provision --config var/kiosk/kiosk.toml --central "https://127.0.0.1:$PORT" \
-  --ca var/central/tls/ca.pem --token "$token" --site "make run 演示考点"
+# The demo's kiosk runs on simulated hardware, so its records are marked
+# simulated: its site is a demo site (--demo), the only kind whose devices
+# central takes simulated records from. The token carries central's CA
+# fingerprint, which provisioning pins.
+token=$("$BIN/centrald" token create --db var/central/central.db --tls-dir var/central/tls \
+  --site "make run 演示考点" --name "make-run" --ttl 1h --demo)
+"$BIN/kioskctl" provision --config var/kiosk/kiosk.toml --central "https://127.0.0.1:$PORT" --token "$token"
 
 if [[ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]]; then
   exec "$BIN/kiosk" --config var/kiosk/kiosk.toml --sim-keys --screens var/screens

@@ -79,8 +79,8 @@ func uploadHarness(tb testing.TB) ([][]byte, func(body []byte, cbor bool) (int, 
 	}
 	srv, _ := NewServer(Config{Storage: st, CA: ca, ServerCert: cert})
 	d, key := testDevice(1, "")
-	toks, _ := CreateTokens(context.Background(), st, 1, t0, entropy.Seeded(2))
-	if err := st.Enrol(context.Background(), TokenHash(toks[0]), d); err != nil {
+	toks, _ := CreateTokens(context.Background(), st, 1, TokenSpec{Site: "s1", Expires: time.Now().Add(time.Hour)}, testFP, time.Now(), entropy.Seeded(2))
+	if _, err := st.Enrol(context.Background(), TokenHash(secretOf(toks[0])), "", d); err != nil {
 		f.Fatal(err)
 	}
 	certPEM, _, _ := ca.IssueClientCert(d.PublicKey, d.ID, time.Now().Add(-time.Hour), time.Now().Add(time.Hour))

@@ -72,6 +72,12 @@ const (
 	ReasonTokenUnknown  = "enrolment token unknown"
 	ReasonTokenUsed     = "enrolment token already used"
 	ReasonClientCert    = "client certificate rejected"
+	ReasonTokenExpired  = "enrolment token expired"
+	ReasonTokenNoSite   = "enrolment token bound to no site"
+	ReasonSiteMismatch  = "enrolment request names another site than its token"
+	ReasonRevokedKey    = "device key revoked: re-enrolment refused"
+	ReasonRecordSite    = "record of another site"
+	ReasonSimulated     = "simulated record: the device's site is not a demo site"
 )
 
 // NewServer checks cfg and returns a server.
@@ -286,25 +292,31 @@ func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, http.StatusInternalServerError, err.Error())
 		return
 	}
-	err = s.cfg.Storage.Enrol(r.Context(), TokenHash(req.Token), Device{ID: id, PublicKey: pub, Site: req.Site,
+	// A token is SECRET.FINGERPRINT; only the secret is hashed (a kiosk
+	// sends the secret alone, a whole token is accepted too).
+	secret, _, _ := strings.Cut(req.Token, ".")
+	d, err := s.cfg.Storage.Enrol(r.Context(), TokenHash(secret), req.Site, Device{ID: id, PublicKey: pub,
 		EnrolledAt: now, CertSerial: cert.SerialNumber.Text(16)})
-	switch {
-	case errors.Is(err, ErrTokenUnknown):
-		s.reject(r.Context(), id, "", ReasonTokenUnknown, nil)
-		c.fail(w, http.StatusForbidden, ReasonTokenUnknown)
-		return
-	case errors.Is(err, ErrTokenUsed):
-		s.reject(r.Context(), id, "", ReasonTokenUsed, nil)
-		c.fail(w, http.StatusForbidden, ReasonTokenUsed)
-		return
-	case err != nil:
+	for _, m := range []struct {
+		err    error
+		reason string
+	}{{ErrTokenUnknown, ReasonTokenUnknown}, {ErrTokenUsed, ReasonTokenUsed}, {ErrTokenExpired, ReasonTokenExpired},
+		{ErrTokenNoSite, ReasonTokenNoSite}, {ErrSiteMismatch, ReasonSiteMismatch}, {ErrDeviceRevoked, ReasonRevokedKey}} {
+		if errors.Is(err, m.err) {
+			s.reject(r.Context(), id, "", m.reason, nil)
+			c.fail(w, http.StatusForbidden, m.reason)
+			return
+		}
+	}
+	if err != nil {
 		s.cfg.Log.Error("enrol", "device", id, "err", err)
 		c.fail(w, http.StatusServiceUnavailable, "storage unavailable")
 		return
 	}
 	s.enrols.Inc()
-	s.cfg.Log.Info("device enrolled", "device", id, "site", req.Site, "software", req.Software)
-	c.write(w, http.StatusOK, record.EnrolResponse{DeviceID: id, Certificate: string(certPEM), CA: string(s.cfg.CA.PEM)})
+	s.cfg.Log.Info("device enrolled", "device", id, "site", d.Site, "software", req.Software)
+	c.write(w, http.StatusOK, record.EnrolResponse{DeviceID: id, Certificate: string(certPEM), CA: string(s.cfg.CA.PEM),
+		Site: d.Site, Name: d.Name})
 }
 
 // device returns the enrolled device behind the request's (verified)
@@ -402,6 +414,16 @@ func (s *Server) Ingest(ctx context.Context, d *Device, recs []record.Signed) ([
 			continue
 		case err != nil:
 			res[i].Reason = ReasonInvalid
+			continue
+		}
+		// The site and the simulated mark are checked against central's
+		// own device row, not what the device says.
+		if rec.Site != d.Site {
+			res[i].Reason = ReasonRecordSite
+			continue
+		}
+		if rec.Simulated && !d.Demo {
+			res[i].Reason = ReasonSimulated
 			continue
 		}
 		id := rec.Card.IDNumber

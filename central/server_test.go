@@ -21,11 +21,12 @@ import (
 )
 
 type kiosk struct {
-	id  string
-	key ed25519.PrivateKey
-	tls *tls.Config
-	ob  *syncclient.MemOutbox
-	c   *syncclient.Client
+	id   string
+	site string
+	key  ed25519.PrivateKey
+	tls  *tls.Config
+	ob   *syncclient.MemOutbox
+	c    *syncclient.Client
 }
 
 func enrol(t *testing.T, srv *centraltest.Server, token string, seed uint64, now func() time.Time) *kiosk {
@@ -40,7 +41,7 @@ func enrol(t *testing.T, srv *centraltest.Server, token string, seed uint64, now
 	if err != nil {
 		t.Fatal(err)
 	}
-	k := &kiosk{id: en.DeviceID, key: key, tls: tc, ob: syncclient.NewMemOutbox()}
+	k := &kiosk{id: en.DeviceID, site: en.Site, key: key, tls: tc, ob: syncclient.NewMemOutbox()}
 	k.c, err = syncclient.New(syncclient.Config{Central: srv.URL, TLS: tc}, k.ob)
 	if err != nil {
 		t.Fatal(err)
@@ -50,6 +51,7 @@ func enrol(t *testing.T, srv *centraltest.Server, token string, seed uint64, now
 
 func (k *kiosk) sign(t *testing.T, seed uint64) *record.Signed {
 	r, _ := record.New(entropy.Seeded(seed), k.id)
+	r.Site = k.site
 	r.Card.IDNumber = "11010519491231002X"
 	s, err := record.Sign(r, k.key)
 	if err != nil {

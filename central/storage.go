@@ -20,13 +20,34 @@ import (
 // PostgreSQL several centrald processes may share one database: exactly-once
 // storage rests on the primary key of records, not on locks in the process.
 type Storage interface {
-	// AddTokens stores hashes of new one-time enrolment tokens.
-	AddTokens(ctx context.Context, hashes []string, now time.Time) error
+	// AddTokens stores hashes of new one-time enrolment tokens, all
+	// bound to the same site (and device name, when given) and expiring
+	// at the same time.
+	AddTokens(ctx context.Context, hashes []string, spec TokenSpec, now time.Time) error
 	// Enrol consumes a token and records the device (or, for a key
-	// enrolled before, updates it). ErrTokenUnknown, ErrTokenUsed.
-	Enrol(ctx context.Context, tokenHash string, d Device) error
-	// Device returns an enrolled device; ErrUnknownDevice.
+	// enrolled before, updates it). The device's site and name come from
+	// the token row; wantSite, when not empty, is the site the request
+	// named and must be the token's. The same key presenting the token
+	// it already used is the same device (a resumed provisioning).
+	// ErrTokenUnknown, ErrTokenUsed, ErrTokenExpired, ErrTokenNoSite,
+	// ErrSiteMismatch, ErrDeviceRevoked.
+	Enrol(ctx context.Context, tokenHash, wantSite string, d Device) (*Device, error)
+	// Device returns an enrolled device (with its site's demo mark);
+	// ErrUnknownDevice.
 	Device(ctx context.Context, id string) (*Device, error)
+	// Devices lists every enrolled device, by id.
+	Devices(ctx context.Context) ([]Device, error)
+	// Revoke marks a device revoked with a reason; Reinstate lifts it.
+	// Both write an audit row. ErrUnknownDevice.
+	Revoke(ctx context.Context, id, reason, actor string, at time.Time) error
+	Reinstate(ctx context.Context, id, actor string, at time.Time) error
+	// Renewed records the serial of a device's renewed certificate.
+	Renewed(ctx context.Context, id, serial string, at time.Time) error
+	// SetSiteDemo marks a site as a demo site (simulated records are
+	// accepted from its devices) or not, with an audit row.
+	SetSiteDemo(ctx context.Context, site string, demo bool, actor string, at time.Time) error
+	// Audit lists the audit rows, oldest first.
+	Audit(ctx context.Context) ([]AuditEntry, error)
 	// PutRecords stores a batch in one transaction and says for each row
 	// whether it was stored, was a duplicate (same UUID and hash), or
 	// conflicts (same UUID, another hash).
@@ -53,17 +74,49 @@ type Storage interface {
 var (
 	ErrTokenUnknown  = errors.New("central: unknown enrolment token")
 	ErrTokenUsed     = errors.New("central: enrolment token already used")
+	ErrTokenExpired  = errors.New("central: enrolment token expired")
+	ErrTokenNoSite   = errors.New("central: enrolment token bound to no site")
+	ErrSiteMismatch  = errors.New("central: enrolment request names another site than its token")
+	ErrDeviceRevoked = errors.New("central: device revoked")
 	ErrUnknownDevice = errors.New("central: unknown device")
 )
+
+// TokenSpec is what an enrolment token is bound to.
+type TokenSpec struct {
+	// Site is the site the enrolled device belongs to (required).
+	Site string
+	// Name, when set, is the device's name at central.
+	Name string
+	// Expires is when the token stops being accepted.
+	Expires time.Time
+}
+
+// AuditEntry is one operator action or trust event.
+type AuditEntry struct {
+	At       time.Time `json:"at"`
+	Actor    string    `json:"actor"`
+	Action   string    `json:"action"`
+	DeviceID string    `json:"device_id,omitempty"`
+	Detail   string    `json:"detail,omitempty"`
+}
 
 // Device is an enrolled kiosk.
 type Device struct {
 	ID         string
 	PublicKey  ed25519.PublicKey
 	Site       string
+	Name       string
 	EnrolledAt time.Time
 	CertSerial string
 	Revoked    bool
+	// RevokedAt and RevokeReason are set while Revoked.
+	RevokedAt    time.Time
+	RevokeReason string
+	// LastSeen is the last heartbeat (zero: none yet).
+	LastSeen time.Time
+	// Demo is the mark of the device's site: simulated records are
+	// accepted only from a demo site's devices.
+	Demo bool
 }
 
 // Row is a stored record.
@@ -167,13 +220,38 @@ func (s *sqlStorage) blob() string {
 	return "BLOB"
 }
 
+// migrate creates the schema of version 1 when missing, then applies
+// each later migration once, in order, recording the version reached in
+// counters('schema'). Each migration runs in a transaction of its own,
+// under an advisory lock on PostgreSQL (several centrald may start at
+// once) and the database's write lock on SQLite.
 func (s *sqlStorage) migrate(ctx context.Context) error {
+	for _, st := range s.baseSchema() {
+		if _, err := s.db.ExecContext(ctx, st); err != nil {
+			if s.pg && isUniqueViolation(err) {
+				// Two processes creating the schema at once: the other won.
+				continue
+			}
+			return fmt.Errorf("central: create schema: %w", err)
+		}
+	}
+	for i, m := range s.migrations() {
+		if err := s.applyMigration(ctx, i+2, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// baseSchema is schema version 1, as databases from before numbered
+// migrations have it, and the version row (last).
+func (s *sqlStorage) baseSchema() []string {
 	serial := "INTEGER PRIMARY KEY"
 	if s.pg {
 		serial = "BIGSERIAL PRIMARY KEY"
 	}
 	b := s.blob()
-	stmts := []string{
+	return []string{
 		`CREATE TABLE IF NOT EXISTS tokens(hash TEXT PRIMARY KEY, created_at BIGINT NOT NULL, used_at BIGINT, device_id TEXT)`,
 		`CREATE TABLE IF NOT EXISTS devices(id TEXT PRIMARY KEY, public_key ` + b + ` NOT NULL, site TEXT NOT NULL,
 			enrolled_at BIGINT NOT NULL, cert_serial TEXT NOT NULL, revoked BOOLEAN NOT NULL DEFAULT FALSE,
@@ -186,15 +264,86 @@ func (s *sqlStorage) migrate(ctx context.Context) error {
 		`CREATE TABLE IF NOT EXISTS roster(id_number TEXT PRIMARY KEY, name TEXT NOT NULL, site TEXT NOT NULL,
 			state TEXT NOT NULL, removed BOOLEAN NOT NULL DEFAULT FALSE, version BIGINT NOT NULL)`,
 		`CREATE INDEX IF NOT EXISTS roster_version ON roster(version)`,
+		// A database without this row is of version 1 (the schema
+		// above, from before migrations were numbered).
+		`INSERT INTO counters(name, n) VALUES('schema', 1) ON CONFLICT(name) DO NOTHING`,
+	}
+}
+
+// SchemaVersion is the schema version Open migrates a database to.
+const SchemaVersion = 2
+
+// migrations returns the statements of versions 2, 3, ... in order.
+func (s *sqlStorage) migrations() [][]string {
+	serial := "INTEGER PRIMARY KEY"
+	if s.pg {
+		serial = "BIGSERIAL PRIMARY KEY"
+	}
+	b := s.blob()
+	// 2: tokens bound to a site, a device name and an expiry; device
+	// names and revocation reasons; demo sites; the audit table; records
+	// identified by (device, uuid), so that no device can take another's
+	// uuid. Tokens from before have no site and are refused.
+	v2 := []string{
+		`ALTER TABLE tokens ADD COLUMN site TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE tokens ADD COLUMN name TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE tokens ADD COLUMN expires_at BIGINT`,
+		`ALTER TABLE devices ADD COLUMN name TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE devices ADD COLUMN revoked_at BIGINT`,
+		`ALTER TABLE devices ADD COLUMN revoke_reason TEXT NOT NULL DEFAULT ''`,
+		`CREATE TABLE sites(name TEXT PRIMARY KEY, demo BOOLEAN NOT NULL DEFAULT FALSE)`,
+		`CREATE TABLE audit(seq ` + serial + `, at BIGINT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+			device_id TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '')`,
+	}
+	if s.pg {
+		v2 = append(v2,
+			`ALTER TABLE records DROP CONSTRAINT IF EXISTS records_uuid_key`,
+			`ALTER TABLE records ADD CONSTRAINT records_device_uuid UNIQUE(device_id, uuid)`)
+	} else {
+		// SQLite cannot drop a constraint: the table is rebuilt.
+		v2 = append(v2,
+			`CREATE TABLE records_v2(seq INTEGER PRIMARY KEY, uuid TEXT NOT NULL, device_id TEXT NOT NULL,
+				hash `+b+` NOT NULL, sig `+b+` NOT NULL, body `+b+` NOT NULL, received_at BIGINT NOT NULL,
+				UNIQUE(device_id, uuid))`,
+			`INSERT INTO records_v2(seq, uuid, device_id, hash, sig, body, received_at)
+				SELECT seq, uuid, device_id, hash, sig, body, received_at FROM records`,
+			`DROP TABLE records`,
+			`ALTER TABLE records_v2 RENAME TO records`)
+	}
+	return [][]string{v2}
+}
+
+// migrationLock is the PostgreSQL advisory lock key of migrations.
+const migrationLock = 0x6b696f736b
+
+func (s *sqlStorage) applyMigration(ctx context.Context, version int, stmts []string) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("central: migrate to %d: %w", version, err)
+	}
+	defer tx.Rollback()
+	if s.pg {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLock); err != nil {
+			return fmt.Errorf("central: migrate to %d: %w", version, err)
+		}
+	}
+	var have int
+	if err := tx.QueryRowContext(ctx, `SELECT n FROM counters WHERE name = 'schema'`).Scan(&have); err != nil {
+		return fmt.Errorf("central: migrate to %d: %w", version, err)
+	}
+	if have >= version {
+		return nil
 	}
 	for _, st := range stmts {
-		if _, err := s.db.ExecContext(ctx, st); err != nil {
-			if s.pg && isUniqueViolation(err) {
-				// Two processes creating the schema at once: the other won.
-				continue
-			}
-			return fmt.Errorf("central: create schema: %w", err)
+		if _, err := tx.ExecContext(ctx, st); err != nil {
+			return fmt.Errorf("central: migrate to %d: %w", version, err)
 		}
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`UPDATE counters SET n = $1 WHERE name = 'schema'`), version); err != nil {
+		return fmt.Errorf("central: migrate to %d: %w", version, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("central: migrate to %d: %w", version, err)
 	}
 	return nil
 }
@@ -208,14 +357,18 @@ func (s *sqlStorage) Ping(ctx context.Context) error { return s.db.PingContext(c
 
 func ms(t time.Time) int64 { return t.UnixMilli() }
 
-func (s *sqlStorage) AddTokens(ctx context.Context, hashes []string, now time.Time) error {
+func (s *sqlStorage) AddTokens(ctx context.Context, hashes []string, spec TokenSpec, now time.Time) error {
+	if spec.Site == "" {
+		return ErrTokenNoSite
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("central: tokens: %w", err)
 	}
 	defer tx.Rollback()
 	for _, h := range hashes {
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO tokens(hash, created_at) VALUES($1, $2)`), h, ms(now)); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO tokens(hash, created_at, site, name, expires_at) VALUES($1, $2, $3, $4, $5)`),
+			h, ms(now), spec.Site, spec.Name, ms(spec.Expires)); err != nil {
 			return fmt.Errorf("central: tokens: %w", err)
 		}
 	}
@@ -225,59 +378,237 @@ func (s *sqlStorage) AddTokens(ctx context.Context, hashes []string, now time.Ti
 	return nil
 }
 
-func (s *sqlStorage) Enrol(ctx context.Context, tokenHash string, d Device) error {
+func (s *sqlStorage) Enrol(ctx context.Context, tokenHash, wantSite string, d Device) (*Device, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("central: enrol: %w", err)
+		return nil, fmt.Errorf("central: enrol: %w", err)
 	}
 	defer tx.Rollback()
+	var site, name string
+	var expires, used sql.NullInt64
+	var by sql.NullString
+	err = tx.QueryRowContext(ctx, s.q(`SELECT site, name, expires_at, used_at, device_id FROM tokens WHERE hash = $1`), tokenHash).
+		Scan(&site, &name, &expires, &used, &by)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrTokenUnknown
+	}
+	if err != nil {
+		return nil, fmt.Errorf("central: enrol: %w", err)
+	}
+	// The same key presenting the token it used (its answer was lost, or
+	// provisioning was interrupted): the same device, enrolled again.
+	// Any other key: a replay.
+	again := used.Valid && by.Valid && by.String == d.ID
+	switch {
+	case used.Valid && !again:
+		return nil, ErrTokenUsed
+	case site == "":
+		return nil, ErrTokenNoSite
+	case !again && (!expires.Valid || d.EnrolledAt.UnixMilli() >= expires.Int64):
+		return nil, ErrTokenExpired
+	case wantSite != "" && wantSite != site:
+		return nil, fmt.Errorf("%w (request %q)", ErrSiteMismatch, wantSite)
+	}
+	var revoked bool
+	err = tx.QueryRowContext(ctx, s.q(`SELECT revoked FROM devices WHERE id = $1`), d.ID).Scan(&revoked)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("central: enrol: %w", err)
+	}
+	if revoked {
+		return nil, ErrDeviceRevoked
+	}
 	// The conditional update is the one-time check: of two requests with
 	// the same token, in one process or many, one updates a row.
-	res, err := tx.ExecContext(ctx, s.q(`UPDATE tokens SET used_at = $1, device_id = $2 WHERE hash = $3 AND used_at IS NULL`),
+	res, err := tx.ExecContext(ctx, s.q(`UPDATE tokens SET used_at = $1, device_id = $2 WHERE hash = $3 AND (used_at IS NULL OR device_id = $2)`),
 		ms(d.EnrolledAt), d.ID, tokenHash)
 	if err != nil {
-		return fmt.Errorf("central: enrol: %w", err)
+		return nil, fmt.Errorf("central: enrol: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
-		var by sql.NullString
-		err := tx.QueryRowContext(ctx, s.q(`SELECT device_id FROM tokens WHERE hash = $1`), tokenHash).Scan(&by)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrTokenUnknown
-		}
-		if err != nil {
-			return fmt.Errorf("central: enrol: %w", err)
-		}
-		// The same key again (its answer was lost): enrol again, so
-		// that enrolment is idempotent. Any other key: a replay.
-		if !by.Valid || by.String != d.ID {
-			return ErrTokenUsed
-		}
+		return nil, ErrTokenUsed
 	}
-	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO devices(id, public_key, site, enrolled_at, cert_serial) VALUES($1, $2, $3, $4, $5)
-		ON CONFLICT(id) DO UPDATE SET site = excluded.site, enrolled_at = excluded.enrolled_at, cert_serial = excluded.cert_serial, revoked = FALSE`),
-		d.ID, []byte(d.PublicKey), d.Site, ms(d.EnrolledAt), d.CertSerial); err != nil {
-		return fmt.Errorf("central: enrol: %w", err)
+	d.Site, d.Name = site, name
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO devices(id, public_key, site, name, enrolled_at, cert_serial) VALUES($1, $2, $3, $4, $5, $6)
+		ON CONFLICT(id) DO UPDATE SET site = excluded.site, name = excluded.name, enrolled_at = excluded.enrolled_at,
+		cert_serial = excluded.cert_serial`),
+		d.ID, []byte(d.PublicKey), d.Site, d.Name, ms(d.EnrolledAt), d.CertSerial); err != nil {
+		return nil, fmt.Errorf("central: enrol: %w", err)
+	}
+	if err := s.audit(ctx, tx, d.EnrolledAt, "device", "enrol", d.ID, "site "+d.Site); err != nil {
+		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("central: enrol: %w", err)
+		return nil, fmt.Errorf("central: enrol: %w", err)
+	}
+	return &d, nil
+}
+
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func (s *sqlStorage) audit(ctx context.Context, ex execer, at time.Time, actor, action, device, detail string) error {
+	if _, err := ex.ExecContext(ctx, s.q(`INSERT INTO audit(at, actor, action, device_id, detail) VALUES($1, $2, $3, $4, $5)`),
+		ms(at), actor, action, device, detail); err != nil {
+		return fmt.Errorf("central: audit: %w", err)
 	}
 	return nil
 }
 
-func (s *sqlStorage) Device(ctx context.Context, id string) (*Device, error) {
+const deviceCols = `d.id, d.public_key, d.site, d.name, d.enrolled_at, d.cert_serial, d.revoked, d.revoked_at, d.revoke_reason,
+	d.last_seen, COALESCE(s.demo, FALSE) FROM devices d LEFT JOIN sites s ON s.name = d.site`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanDevice(sc scanner) (*Device, error) {
 	var d Device
 	var pub []byte
 	var at int64
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT id, public_key, site, enrolled_at, cert_serial, revoked FROM devices WHERE id = $1`), id).
-		Scan(&d.ID, &pub, &d.Site, &at, &d.CertSerial, &d.Revoked)
+	var revAt, seen sql.NullInt64
+	if err := sc.Scan(&d.ID, &pub, &d.Site, &d.Name, &at, &d.CertSerial, &d.Revoked, &revAt, &d.RevokeReason, &seen, &d.Demo); err != nil {
+		return nil, err
+	}
+	d.PublicKey, d.EnrolledAt = ed25519.PublicKey(pub), time.UnixMilli(at).UTC()
+	if revAt.Valid {
+		d.RevokedAt = time.UnixMilli(revAt.Int64).UTC()
+	}
+	if seen.Valid {
+		d.LastSeen = time.UnixMilli(seen.Int64).UTC()
+	}
+	return &d, nil
+}
+
+func (s *sqlStorage) Device(ctx context.Context, id string) (*Device, error) {
+	d, err := scanDevice(s.db.QueryRowContext(ctx, s.q(`SELECT `+deviceCols+` WHERE d.id = $1`), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: %q", ErrUnknownDevice, id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("central: device: %w", err)
 	}
-	d.PublicKey, d.EnrolledAt = ed25519.PublicKey(pub), time.UnixMilli(at).UTC()
-	return &d, nil
+	return d, nil
+}
+
+func (s *sqlStorage) Devices(ctx context.Context) ([]Device, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+deviceCols+` ORDER BY d.id`)
+	if err != nil {
+		return nil, fmt.Errorf("central: devices: %w", err)
+	}
+	defer rows.Close()
+	var out []Device
+	for rows.Next() {
+		d, err := scanDevice(rows)
+		if err != nil {
+			return nil, fmt.Errorf("central: devices: %w", err)
+		}
+		out = append(out, *d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("central: devices: %w", err)
+	}
+	return out, nil
+}
+
+func (s *sqlStorage) setRevoked(ctx context.Context, id string, revoked bool, reason, actor string, at time.Time) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("central: revoke: %w", err)
+	}
+	defer tx.Rollback()
+	var revAt any
+	action := "reinstate"
+	if revoked {
+		revAt, action = ms(at), "revoke"
+	}
+	res, err := tx.ExecContext(ctx, s.q(`UPDATE devices SET revoked = $1, revoked_at = $2, revoke_reason = $3 WHERE id = $4`),
+		revoked, revAt, reason, id)
+	if err != nil {
+		return fmt.Errorf("central: %s: %w", action, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("%w: %q", ErrUnknownDevice, id)
+	}
+	if err := s.audit(ctx, tx, at, actor, action, id, reason); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("central: %s: %w", action, err)
+	}
+	return nil
+}
+
+func (s *sqlStorage) Revoke(ctx context.Context, id, reason, actor string, at time.Time) error {
+	if strings.TrimSpace(reason) == "" {
+		return errors.New("central: revoke: a reason is required")
+	}
+	return s.setRevoked(ctx, id, true, reason, actor, at)
+}
+
+func (s *sqlStorage) Reinstate(ctx context.Context, id, actor string, at time.Time) error {
+	return s.setRevoked(ctx, id, false, "", actor, at)
+}
+
+func (s *sqlStorage) Renewed(ctx context.Context, id, serial string, at time.Time) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("central: renew: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, s.q(`UPDATE devices SET cert_serial = $1 WHERE id = $2`), serial, id); err != nil {
+		return fmt.Errorf("central: renew: %w", err)
+	}
+	if err := s.audit(ctx, tx, at, "device", "renew", id, "serial "+serial); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("central: renew: %w", err)
+	}
+	return nil
+}
+
+func (s *sqlStorage) SetSiteDemo(ctx context.Context, site string, demo bool, actor string, at time.Time) error {
+	if site == "" {
+		return errors.New("central: site demo: empty site")
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("central: site demo: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO sites(name, demo) VALUES($1, $2) ON CONFLICT(name) DO UPDATE SET demo = excluded.demo`),
+		site, demo); err != nil {
+		return fmt.Errorf("central: site demo: %w", err)
+	}
+	detail := "site " + site + " demo off"
+	if demo {
+		detail = "site " + site + " demo on"
+	}
+	if err := s.audit(ctx, tx, at, actor, "site-demo", "", detail); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("central: site demo: %w", err)
+	}
+	return nil
+}
+
+func (s *sqlStorage) Audit(ctx context.Context) ([]AuditEntry, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT at, actor, action, device_id, detail FROM audit ORDER BY seq`)
+	if err != nil {
+		return nil, fmt.Errorf("central: audit: %w", err)
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		var at int64
+		if err := rows.Scan(&at, &e.Actor, &e.Action, &e.DeviceID, &e.Detail); err != nil {
+			return nil, fmt.Errorf("central: audit: %w", err)
+		}
+		e.At = time.UnixMilli(at).UTC()
+		out = append(out, e)
+	}
+	return out, rows.Err()
 }
 
 func (s *sqlStorage) PutRecords(ctx context.Context, rows []Row) ([]PutStatus, error) {
@@ -290,7 +621,7 @@ func (s *sqlStorage) PutRecords(ctx context.Context, rows []Row) ([]PutStatus, e
 	dups := 0
 	for i, r := range rows {
 		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO records(uuid, device_id, hash, sig, body, received_at) VALUES($1, $2, $3, $4, $5, $6)
-			ON CONFLICT(uuid) DO NOTHING`), r.UUID, r.DeviceID, r.Hash[:], r.Sig, r.Body, ms(r.ReceivedAt))
+			ON CONFLICT(device_id, uuid) DO NOTHING`), r.UUID, r.DeviceID, r.Hash[:], r.Sig, r.Body, ms(r.ReceivedAt))
 		if err != nil {
 			return nil, fmt.Errorf("central: put: %w", err)
 		}
@@ -304,7 +635,7 @@ func (s *sqlStorage) PutRecords(ctx context.Context, rows []Row) ([]PutStatus, e
 			continue
 		}
 		var h []byte
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT hash FROM records WHERE uuid = $1`), r.UUID).Scan(&h); err != nil {
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT hash FROM records WHERE device_id = $1 AND uuid = $2`), r.DeviceID, r.UUID).Scan(&h); err != nil {
 			return nil, fmt.Errorf("central: put: %w", err)
 		}
 		if string(h) == string(r.Hash[:]) {

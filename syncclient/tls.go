@@ -130,6 +130,13 @@ func Enrol(ctx context.Context, central string, trust Trust, req record.EnrolReq
 		return nil, fmt.Errorf("syncclient: enrol: central %q: want an https:// URL", central)
 	}
 	host := u.Hostname()
+	// Only the secret goes to central; a pinned token's fingerprint is
+	// the trust when the caller gave none.
+	secret, tokPin := SplitToken(req.Token)
+	req.Token = secret
+	if trust.CA == nil && trust.Pin == "" && !trust.FirstUse {
+		trust.Pin = tokPin
+	}
 	var presented *x509.Certificate
 	tc := &tls.Config{MinVersion: tls.VersionTLS12}
 	switch {

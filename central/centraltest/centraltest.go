@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/hbzk/kiosk/central"
 	"github.com/hbzk/kiosk/device/clock"
@@ -159,19 +160,51 @@ func (s *Server) Storage() central.Storage {
 	return s.st
 }
 
-// Tokens creates n enrolment tokens.
+// Site is the site Tokens binds its tokens to.
+const Site = "s1"
+
+// Tokens creates n enrolment tokens for Site, valid for 72 hours, in the
+// form centrald token create prints (SECRET.FINGERPRINT).
 func (s *Server) Tokens(t testing.TB, n int) []string {
+	t.Helper()
+	return s.TokensFor(t, n, central.TokenSpec{Site: Site})
+}
+
+// TokensFor creates n enrolment tokens bound to spec (an Expires of zero
+// is 72 hours from the server's clock).
+func (s *Server) TokensFor(t testing.TB, n int, spec central.TokenSpec) []string {
 	t.Helper()
 	st, err := central.Open(context.Background(), s.DSN)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	toks, err := central.CreateTokens(context.Background(), st, n, s.o.Clock.Now(), entropy.System)
+	now := s.o.Clock.Now()
+	if spec.Expires.IsZero() {
+		spec.Expires = now.Add(72 * time.Hour)
+	}
+	fp, err := central.CAFingerprint(s.TLSDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	toks, err := central.CreateTokens(context.Background(), st, n, spec, fp, now, entropy.System)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return toks
+}
+
+// SetDemo marks a site demo (simulated records accepted) or not.
+func (s *Server) SetDemo(t testing.TB, site string, demo bool) {
+	t.Helper()
+	st, err := central.Open(context.Background(), s.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.SetSiteDemo(context.Background(), site, demo, "test", s.o.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // Stats reads the counts from the database.

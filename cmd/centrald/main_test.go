@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/hbzk/kiosk/central"
+	"github.com/hbzk/kiosk/device/entropy"
 	"github.com/hbzk/kiosk/syncclient/loadgen"
 )
 
@@ -39,6 +40,8 @@ func TestUsage(t *testing.T) {
 		{[]string{"stats"}, 2, "--db is required"},
 		{[]string{"serve", "--db", "x.db"}, 2, "--tls-dir is required"},
 		{[]string{"token", "create", "--db", "x", "--count", "0"}, 2, "want 1..100000"},
+		{[]string{"device", "revoke", "--db", "x", "k1"}, 2, "--reason is required"},
+		{[]string{"site", "demo", "--db", "x", "s1", "maybe"}, 2, "on|off"},
 		{[]string{"roster", "import", "--db", "x"}, 2, "usage"},
 		{[]string{"export", "--db", "x"}, 2, "--out is required"},
 		{[]string{"stats", "--db", "x", "extra"}, 2, "unexpected"},
@@ -53,9 +56,27 @@ func TestUsage(t *testing.T) {
 func TestAdminCommands(t *testing.T) {
 	dir := t.TempDir()
 	db := "sqlite:" + filepath.Join(dir, "c.db")
-	code, out, errs := centrald(t, "token", "create", "--db", db, "--count", "3")
-	if code != 0 || len(strings.Fields(out)) != 3 {
+	tlsDir := filepath.Join(dir, "tls")
+	if _, _, err := central.LoadOrCreateTLS(tlsDir, nil, time.Now(), entropy.System); err != nil {
+		t.Fatal(err)
+	}
+	fp, _ := central.CAFingerprint(tlsDir)
+	code, out, errs := centrald(t, "token", "create", "--db", db, "--count", "3", "--site", "s1", "--tls-dir", tlsDir)
+	if code != 0 || len(strings.Fields(out)) != 3 || !strings.HasSuffix(strings.Fields(out)[0], "."+fp) {
 		t.Fatalf("tokens: %d %q %q", code, out, errs)
+	}
+	if code, out, _ := centrald(t, "ca", "fingerprint", "--tls-dir", tlsDir); code != 0 || strings.TrimSpace(out) != fp {
+		t.Errorf("ca fingerprint: %d %q", code, out)
+	}
+	for _, bad := range [][]string{
+		{"token", "create", "--db", db, "--tls-dir", tlsDir},
+		{"token", "create", "--db", db, "--site", "s1"},
+		{"token", "create", "--db", db, "--site", "s1", "--tls-dir", tlsDir, "--ttl", "3000h"},
+		{"token", "create", "--db", db, "--site", "s1", "--tls-dir", tlsDir, "--ttl", "-1h"},
+	} {
+		if code, _, _ := centrald(t, bad...); code != 2 {
+			t.Errorf("%v: exit %d, want 2", bad, code)
+		}
 	}
 	csv := filepath.Join(dir, "roster.csv")
 	os.WriteFile(csv, []byte("id_number,name,site\n11010519491231002X,张三,s1\n420102198506150026,李四,s1\n"), 0o600)
@@ -90,8 +111,8 @@ func TestAdminCommands(t *testing.T) {
 	if code, out, _ := centrald(t, "export", "--db", db, "--out", filepath.Join(dir, "out")); code != 0 || !strings.Contains(out, "exported 0") {
 		t.Errorf("export: %d %q", code, out)
 	}
-	// A pinned token needs the CA.
-	if code, _, errs := centrald(t, "token", "create", "--db", db, "--tls-dir", filepath.Join(dir, "none")); code != 1 || !strings.Contains(errs, "CA") {
+	// A token needs the CA.
+	if code, _, errs := centrald(t, "token", "create", "--db", db, "--site", "s1", "--tls-dir", filepath.Join(dir, "none")); code != 1 || !strings.Contains(errs, "CA") {
 		t.Errorf("pinned token without CA: %d %q", code, errs)
 	}
 }
@@ -184,7 +205,8 @@ func loadgenKill(t *testing.T, bin, db string) {
 	tlsDir := filepath.Join(t.TempDir(), "tls")
 	addr := freePort(t)
 	p := startServe(t, bin, addr, db, tlsDir)
-	code, out, errs := centrald(t, "token", "create", "--db", db, "--count", fmt.Sprint(devices), "--tls-dir", tlsDir)
+	// loadgen's records are simulated: its site is a demo site.
+	code, out, errs := centrald(t, "token", "create", "--db", db, "--count", fmt.Sprint(devices), "--tls-dir", tlsDir, "--site", "loadgen", "--demo")
 	if code != 0 {
 		t.Fatalf("tokens: %s", errs)
 	}
