@@ -176,3 +176,133 @@ func TestEnrolTokenBoundToSite(t *testing.T) {
 		t.Errorf("stats %+v, want 1 device and 4 rejections", st)
 	}
 }
+
+// status posts nothing but asks for the roster: the first handler's
+// answer for k's identity.
+func rosterStatus(t *testing.T, srv *centraltest.Server, k *kiosk) (int, string) {
+	t.Helper()
+	cl := &http.Client{Transport: &http.Transport{TLSClientConfig: k.tls}}
+	resp, err := cl.Get(srv.URL + "/v1/roster")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var eb record.ErrorBody
+	b, _ := io.ReadAll(resp.Body)
+	json.Unmarshal(b, &eb)
+	return resp.StatusCode, eb.Error
+}
+
+// A revoked device is refused at the first handler of every endpoint,
+// cannot enrol again (its own token or a new one), and is let in again
+// when reinstated; both steps are audited.
+func TestRevokedDevice(t *testing.T) {
+	srv := centraltest.Start(t, centraltest.Options{})
+	ctx := context.Background()
+	toks := srv.Tokens(t, 2)
+	a := enrol(t, srv, toks[0], 1, nil)
+	a.ob.Add(a.sign(t, 40))
+	if res, err := a.c.SyncOnce(ctx); err != nil || res.Uploaded != 1 {
+		t.Fatalf("before revocation: %+v %v", res, err)
+	}
+	if err := srv.Storage().Revoke(ctx, a.id, "stolen from the hall", "op:test", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if code, msg := rosterStatus(t, srv, a); code != http.StatusForbidden || msg != central.ReasonRevoked {
+		t.Errorf("roster of a revoked device: %d %q", code, msg)
+	}
+	a.ob.Add(a.sign(t, 41))
+	_, err := a.c.SyncOnce(ctx)
+	var he *syncclient.HTTPError
+	if !errors.As(err, &he) || he.Status != http.StatusForbidden || he.Msg != central.ReasonRevoked {
+		t.Errorf("upload of a revoked device: %v", err)
+	}
+	if st := srv.Stats(t); st.Records != 1 {
+		t.Errorf("records %d after a revoked upload", st.Records)
+	}
+	// Re-enrolment of the revoked key: with its used token, with a new one.
+	_, err = enrolAs(t, srv, toks[0], 1, "")
+	refused(t, "revoked key, used token", err, central.ReasonRevokedKey)
+	_, err = enrolAs(t, srv, toks[1], 1, "")
+	refused(t, "revoked key, new token", err, central.ReasonRevokedKey)
+
+	if err := srv.Storage().Reinstate(ctx, a.id, "op:test", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := a.c.SyncOnce(ctx); err != nil || res.Uploaded != 1 {
+		t.Errorf("after reinstatement: %+v %v", res, err)
+	}
+	au, _ := srv.Storage().Audit(ctx)
+	var actions []string
+	for _, e := range au {
+		if e.DeviceID == a.id {
+			actions = append(actions, e.Action+":"+e.Detail)
+		}
+	}
+	if got := strings.Join(actions, ","); !strings.Contains(got, "revoke:stolen from the hall,reinstate:") {
+		t.Errorf("audit of %s: %s", a.id, got)
+	}
+}
+
+// Records are checked against the sender's device row: another site in
+// the record is refused, a simulated record is refused unless the site is
+// a demo site, and a device cannot take another device's uuid.
+func TestRecordsCheckedAgainstSender(t *testing.T) {
+	srv := centraltest.Start(t, centraltest.Options{})
+	ctx := context.Background()
+	toks := srv.Tokens(t, 2)
+	a := enrol(t, srv, toks[0], 1, nil)
+	b := enrol(t, srv, toks[1], 2, nil)
+
+	resign := func(k *kiosk, seed uint64, f func(r *record.Record)) *record.Signed {
+		r, _ := record.Decode(k.sign(t, seed).Body)
+		f(r)
+		s, err := record.Sign(r, k.key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	otherSite := resign(a, 50, func(r *record.Record) { r.Site = "s2" })
+	simulated := resign(a, 51, func(r *record.Record) { r.Simulated = true })
+	a.ob.Add(otherSite)
+	a.ob.Add(simulated)
+	if res, err := a.c.SyncOnce(ctx); err != nil || res.Rejected != 2 {
+		t.Fatalf("site/simulated: %+v %v", res, err)
+	}
+	rej := a.ob.Rejected()
+	if rej[otherSite.UUID] != central.ReasonRecordSite || rej[simulated.UUID] != central.ReasonSimulated {
+		t.Errorf("rejections %q", rej)
+	}
+	// The site marked demo: a simulated record is taken.
+	srv.SetDemo(t, centraltest.Site, true)
+	sim2 := resign(a, 52, func(r *record.Record) { r.Simulated = true })
+	a.ob.Add(sim2)
+	if res, err := a.c.SyncOnce(ctx); err != nil || res.Uploaded != 1 {
+		t.Errorf("simulated record at a demo site: %+v %v", res, err)
+	}
+	srv.SetDemo(t, centraltest.Site, false)
+
+	// UUID squatting: b uploads its own record under a's pending uuid
+	// first; a's upload is still stored, and each device's copy is its own.
+	pending := a.sign(t, 53)
+	squat := resign(b, 54, func(r *record.Record) { r.UUID = pending.UUID })
+	b.ob.Add(squat)
+	if res, err := b.c.SyncOnce(ctx); err != nil || res.Uploaded != 1 {
+		t.Fatalf("b's record: %+v %v", res, err)
+	}
+	a.ob.Add(pending)
+	if res, err := a.c.SyncOnce(ctx); err != nil || res.Uploaded != 1 || res.Rejected != 0 {
+		t.Errorf("a's record after b took its uuid: %+v %v (rejected %q)", res, err, a.ob.Rejected())
+	}
+	owners := map[string]string{}
+	srv.Storage().Records(ctx, func(r central.Row) error {
+		if r.UUID == pending.UUID {
+			owners[r.DeviceID] = string(r.Hash[:])
+		}
+		return nil
+	})
+	if len(owners) != 2 || owners[a.id] != string(pending.Hash[:]) {
+		t.Errorf("rows for uuid %s: %d", pending.UUID, len(owners))
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/hbzk/kiosk/central"
 	"github.com/hbzk/kiosk/device/entropy"
+	"github.com/hbzk/kiosk/device/record"
 	"github.com/hbzk/kiosk/syncclient/loadgen"
 )
 
@@ -270,4 +272,65 @@ func dbStats(t *testing.T, db string) central.Stats {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// device list | revoke | reinstate, site demo and audit on a database
+// with one enrolled device.
+func TestDeviceCommands(t *testing.T) {
+	dir := t.TempDir()
+	db := "sqlite:" + filepath.Join(dir, "c.db")
+	ctx := context.Background()
+	st, err := central.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	fp := strings.Repeat("ab", 32)
+	toks, err := central.CreateTokens(ctx, st, 1, central.TokenSpec{Site: "考点1", Name: "hall-2", Expires: now.Add(time.Hour)}, fp, now, entropy.System)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _ := record.GenerateKey(entropy.Seeded(1))
+	pub := key.Public().(ed25519.PublicKey)
+	id := central.DeviceID(pub)
+	secret, _, _ := strings.Cut(toks[0], ".")
+	if _, err := st.Enrol(ctx, central.TokenHash(secret), "", central.Device{ID: id, PublicKey: pub, EnrolledAt: now, CertSerial: "1"}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	if code, out, errs := centrald(t, "device", "list", "--db", db); code != 0 || !strings.Contains(out, id) || !strings.Contains(out, "active") ||
+		!strings.Contains(out, "hall-2") || !strings.Contains(out, "考点1") {
+		t.Errorf("device list: %d %q %q", code, out, errs)
+	}
+	if code, _, errs := centrald(t, "device", "revoke", "--db", db, "--reason", "lost", "k0000000000000000"); code != 1 || !strings.Contains(errs, "unknown device") {
+		t.Errorf("revoke unknown: %d %q", code, errs)
+	}
+	if code, out, errs := centrald(t, "device", "revoke", "--db", db, "--reason", "lost in transport", id); code != 0 || !strings.Contains(out, "revoked") {
+		t.Errorf("revoke: %d %q %q", code, out, errs)
+	}
+	code, out, _ := centrald(t, "device", "list", "--db", db, "--json")
+	var rows []struct {
+		ID           string `json:"id"`
+		Revoked      bool   `json:"revoked"`
+		RevokeReason string `json:"revoke_reason"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &rows) != nil || len(rows) != 1 || !rows[0].Revoked || rows[0].RevokeReason != "lost in transport" {
+		t.Errorf("list --json after revoke: %d %q", code, out)
+	}
+	if code, _, errs := centrald(t, "device", "reinstate", "--db", db, id); code != 0 {
+		t.Errorf("reinstate: %d %q", code, errs)
+	}
+	if code, _, errs := centrald(t, "site", "demo", "--db", db, "考点1", "on"); code != 0 {
+		t.Errorf("site demo: %d %q", code, errs)
+	}
+	if code, out, _ := centrald(t, "device", "list", "--db", db); !strings.Contains(out, "(demo)") || strings.Contains(out, "revoked") {
+		t.Errorf("list after reinstate and demo: %d %q", code, out)
+	}
+	code, out, _ = centrald(t, "audit", "--db", db)
+	for _, want := range []string{"enrol", "revoke", "lost in transport", "reinstate", "site-demo", "demo on"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("audit lacks %q: %q", want, out)
+		}
+	}
 }
