@@ -46,15 +46,16 @@ type Config struct {
 
 // Server is the central sync endpoint.
 type Server struct {
-	cfg     Config
-	reg     *prometheus.Registry
-	records *prometheus.CounterVec
-	rejects *prometheus.CounterVec
-	enrols  prometheus.Counter
-	beats   prometheus.Counter
-	upload  prometheus.Histogram
-	mux     *http.ServeMux
-	http    *http.Server
+	cfg      Config
+	reg      *prometheus.Registry
+	records  *prometheus.CounterVec
+	rejects  *prometheus.CounterVec
+	enrols   prometheus.Counter
+	beats    prometheus.Counter
+	renewals prometheus.Counter
+	upload   prometheus.Histogram
+	mux      *http.ServeMux
+	http     *http.Server
 }
 
 // Reasons a request or record is rejected (logged, counted, and sent back
@@ -108,14 +109,16 @@ func NewServer(cfg Config) (*Server, error) {
 		Help: "Rejected requests and records, by reason."}, []string{"reason"})
 	s.enrols = prometheus.NewCounter(prometheus.CounterOpts{Name: "central_enrolments_total", Help: "Devices enrolled."})
 	s.beats = prometheus.NewCounter(prometheus.CounterOpts{Name: "central_heartbeats_total", Help: "Heartbeats received."})
+	s.renewals = prometheus.NewCounter(prometheus.CounterOpts{Name: "central_renewals_total", Help: "Device certificates renewed."})
 	s.upload = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "central_upload_seconds",
 		Help: "Time to verify and store one upload batch.", Buckets: prometheus.ExponentialBuckets(0.001, 2, 14)})
-	s.reg.MustRegister(s.records, s.rejects, s.enrols, s.beats, s.upload,
+	s.reg.MustRegister(s.records, s.rejects, s.enrols, s.beats, s.renewals, s.upload,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	s.mux.HandleFunc("POST /v1/enrol", s.handleEnrol)
 	s.mux.HandleFunc("POST /v1/records", s.handleRecords)
 	s.mux.HandleFunc("GET /v1/roster", s.handleRoster)
 	s.mux.HandleFunc("POST /v1/heartbeat", s.handleHeartbeat)
+	s.mux.HandleFunc("POST /v1/renew", s.handleRenew)
 	s.mux.HandleFunc("GET /healthz", s.handleHealth)
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
 	s.http = &http.Server{
@@ -515,6 +518,41 @@ func (s *Server) handleHeartbeat(w http.ResponseWriter, r *http.Request) {
 		s.cfg.Log.Warn("device clock skew", "device", d.ID, "skew", skew.Round(time.Second).String())
 	}
 	c.write(w, http.StatusOK, record.HeartbeatResponse{Time: now})
+}
+
+// handleRenew issues a new certificate for the key of the (valid,
+// enrolled, not revoked) certificate the device connects with: renewal
+// rides on the existing mutual TLS, so an expired certificate cannot renew
+// (the kiosk enrols again with a new token, see docs/sync-protocol.md).
+func (s *Server) handleRenew(w http.ResponseWriter, r *http.Request) {
+	c, err := codecOf(r)
+	if err != nil {
+		c.fail(w, http.StatusUnsupportedMediaType, err.Error())
+		return
+	}
+	d := s.device(w, r, c)
+	if d == nil {
+		return
+	}
+	var req record.RenewRequest
+	if err := c.decode(w, r, &req); err != nil {
+		c.fail(w, http.StatusBadRequest, "bad renewal: "+err.Error())
+		return
+	}
+	now := s.cfg.Clock.Now()
+	certPEM, cert, err := s.cfg.CA.IssueClientCert(d.PublicKey, d.ID, now.Add(-time.Hour), now.Add(s.cfg.CertValidity))
+	if err != nil {
+		c.fail(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	if err := s.cfg.Storage.Renewed(r.Context(), d.ID, cert.SerialNumber.Text(16), now); err != nil {
+		s.cfg.Log.Error("renew", "device", d.ID, "err", err)
+		c.fail(w, http.StatusServiceUnavailable, "storage unavailable")
+		return
+	}
+	s.renewals.Inc()
+	s.cfg.Log.Info("certificate renewed", "device", d.ID, "until", cert.NotAfter.UTC().Format(time.RFC3339))
+	c.write(w, http.StatusOK, record.RenewResponse{Certificate: string(certPEM)})
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -305,4 +307,96 @@ func TestRecordsCheckedAgainstSender(t *testing.T) {
 	if len(owners) != 2 || owners[a.id] != string(pending.Hash[:]) {
 		t.Errorf("rows for uuid %s: %d", pending.UUID, len(owners))
 	}
+}
+
+// A certificate is renewed over the existing mutual TLS once less than a
+// third of its life is left, written atomically and used from then on; a
+// kiosk whose certificate did expire cannot renew, and recovers by
+// enrolling the same key with a new token: its pending records are
+// delivered as the same device.
+func TestCertRenewalAndExpiredRecovery(t *testing.T) {
+	clk := clocktest.New(time.Now())
+	srv := centraltest.Start(t, centraltest.Options{Clock: clk, Config: func(c *central.Config) { c.CertValidity = 30 * 24 * time.Hour }})
+	ctx := context.Background()
+	key, _ := record.GenerateKey(entropy.Seeded(7))
+	en, err := syncclient.Enrol(ctx, srv.URL, syncclient.Trust{}, record.EnrolRequest{Token: srv.Tokens(t, 1)[0], PublicKey: key.Public().(ed25519.PublicKey)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile := filepath.Join(t.TempDir(), "device.pem")
+	os.WriteFile(certFile, []byte(en.Certificate), 0o644)
+	ob := syncclient.NewMemOutbox()
+	client := func() *syncclient.Client {
+		tc, err := syncclient.LoadTLS(certFile, key, writeTemp(t, en.CA), clk.Now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := syncclient.New(syncclient.Config{Central: srv.URL, TLS: tc, Clock: clk, CertFile: certFile}, ob)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	k := &kiosk{id: en.DeviceID, site: en.Site, key: key}
+	c := client()
+	first := c.CertLeaf()
+	// Day 10: two thirds left, nothing to do.
+	clk.Advance(10 * 24 * time.Hour)
+	if _, err := c.SyncOnce(ctx); err != nil || c.CertLeaf().SerialNumber.Cmp(first.SerialNumber) != 0 {
+		t.Fatalf("day 10: %v (renewed too early?)", err)
+	}
+	// Day 21: less than a third left: renewed.
+	clk.Advance(11 * 24 * time.Hour)
+	ob.Add(k.sign(t, 70))
+	if res, err := c.SyncOnce(ctx); err != nil || res.Uploaded != 1 {
+		t.Fatalf("day 21: %+v %v", res, err)
+	}
+	renewed := c.CertLeaf()
+	if !renewed.NotAfter.After(first.NotAfter) {
+		t.Fatalf("not renewed: until %s", renewed.NotAfter)
+	}
+	onDisk, _ := os.ReadFile(certFile)
+	if id, until, err := syncclient.CertInfo(onDisk); err != nil || id != en.DeviceID || !until.Equal(renewed.NotAfter) {
+		t.Errorf("certificate file after renewal: %s %s %v", id, until, err)
+	}
+	if _, err := os.Stat(certFile + ".tmp"); err == nil {
+		t.Error("temporary certificate file left behind")
+	}
+	d, _ := srv.Storage().Device(ctx, en.DeviceID)
+	if d.CertSerial != renewed.SerialNumber.Text(16) {
+		t.Errorf("device row serial %s, want %s", d.CertSerial, renewed.SerialNumber.Text(16))
+	}
+	// A fresh client from the file (a restarted kiosk) works on day 40,
+	// past the first certificate's end.
+	clk.Advance(19 * 24 * time.Hour)
+	c = client()
+	ob.Add(k.sign(t, 71))
+	if res, err := c.SyncOnce(ctx); err != nil || res.Uploaded != 1 {
+		t.Fatalf("day 40 with the renewed certificate: %+v %v", res, err)
+	}
+
+	// Offline for two months: the certificate expires with a record pending.
+	clk.Advance(60 * 24 * time.Hour)
+	ob.Add(k.sign(t, 72))
+	if _, err := c.SyncOnce(ctx); err == nil {
+		t.Fatal("sync with an expired certificate succeeded")
+	}
+	// Recovery: the same key enrols with a new token; the record goes.
+	en2, err := syncclient.Enrol(ctx, srv.URL, syncclient.Trust{}, record.EnrolRequest{Token: srv.Tokens(t, 1)[0], PublicKey: key.Public().(ed25519.PublicKey)})
+	if err != nil || en2.DeviceID != en.DeviceID {
+		t.Fatalf("re-enrol: %+v %v", en2, err)
+	}
+	os.WriteFile(certFile, []byte(en2.Certificate), 0o644)
+	if res, err := client().SyncOnce(ctx); err != nil || res.Uploaded != 1 {
+		t.Errorf("after recovery: %+v %v", res, err)
+	}
+	if st := srv.Stats(t); st.Records != 3 || st.Devices != 1 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+func writeTemp(t *testing.T, data string) string {
+	p := filepath.Join(t.TempDir(), "ca.pem")
+	os.WriteFile(p, []byte(data), 0o644)
+	return p
 }

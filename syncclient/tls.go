@@ -231,7 +231,10 @@ func verifyIssued(certPEM, caPEM []byte, pub []byte) error {
 	}
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(caPEM)
-	if _, err := c.Verify(x509.VerifyOptions{Roots: pool, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}); err != nil {
+	// Checked at the issuing time (central backdates by an hour): the
+	// chain and the usage matter here, the kiosk's clock may be off.
+	if _, err := c.Verify(x509.VerifyOptions{Roots: pool, CurrentTime: c.NotBefore.Add(time.Hour),
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}); err != nil {
 		return fmt.Errorf("issued certificate: %w", err)
 	}
 	return nil

@@ -89,13 +89,21 @@ func provision(c *cli, args []string) int {
 		key, kerr := record.ReadKey(keyPath)
 		ownKey := kerr == nil && cerr == nil && certForKey(certPEM, key)
 		same := cerr == nil && id == cfg.Device.ID && cfg.Sync.Central == *central && (*site == "" || *site == cfg.Device.Site)
-		if same && !*force && ownKey {
+		expired := cerr == nil && time.Now().After(notAfter)
+		if same && !*force && ownKey && !expired {
 			fmt.Fprintf(c.stdout, "already provisioned as %s (site %q, central %s, certificate valid until %s)\n",
 				id, cfg.Device.Site, *central, notAfter.Format("2006-01-02"))
 			return 0
 		}
-		resume := ownKey && id != cfg.Device.ID && !*force
-		if resume {
+		resume := ownKey && (id != cfg.Device.ID || expired) && !*force
+		switch {
+		case resume && expired:
+			// Renewal needs a valid certificate: the same key enrols
+			// again with a new token, and the records it signed stay
+			// deliverable (same device at central).
+			fmt.Fprintf(c.stderr, "kioskctl: the certificate of %s expired on %s: enrolling the same key again (pending records are kept)\n",
+				id, notAfter.Format("2006-01-02"))
+		case resume:
 			fmt.Fprintf(c.stderr, "kioskctl: resuming an interrupted provisioning of %s\n", id)
 		}
 		if !*force && !resume {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/hbzk/kiosk/central"
 	"github.com/hbzk/kiosk/central/centraltest"
 	"github.com/hbzk/kiosk/device/config"
+	"github.com/hbzk/kiosk/syncclient"
 )
 
 func TestSetTOMLKeys(t *testing.T) {
@@ -185,5 +187,47 @@ func TestProvisionTrust(t *testing.T) {
 		if code, _, _ := runCLI(t, "", args...); code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
+	}
+}
+
+// Provisioning killed after any of its files is renamed into place
+// resumes when run again with the same token, without --force: central
+// enrols the same key with the same token as the same device.
+func TestProvisionResumes(t *testing.T) {
+	for _, step := range []string{"device.pem", "central-ca.pem"} {
+		t.Run(step, func(t *testing.T) {
+			e := newProvisionEnv(t)
+			tok := e.pinnedToken(t)
+			provisionStep = func(s string) error {
+				if s == step {
+					return errors.New("killed")
+				}
+				return nil
+			}
+			code, _, errs := runCLI(t, "", "provision", "--central", e.srv.URL, "--token", tok, "--config", e.cfg)
+			provisionStep = nil
+			if code != 1 || !strings.Contains(errs, "killed") {
+				t.Fatalf("interrupted run: %d %q", code, errs)
+			}
+			if c, _ := config.Load(e.cfg, config.DefaultProfile); c.Device.ID != "" {
+				t.Fatalf("config written before the kill: %+v", c.Device)
+			}
+			code, out, errs := runCLI(t, "", "provision", "--central", e.srv.URL, "--token", tok, "--config", e.cfg)
+			if code != 0 || !strings.Contains(errs, "resuming") {
+				t.Fatalf("rerun: %d %q %q", code, out, errs)
+			}
+			c, _ := config.Load(e.cfg, config.DefaultProfile)
+			cert, _ := os.ReadFile(filepath.Join(e.dir, "state", "device.pem"))
+			id, _, _ := syncclient.CertInfo(cert)
+			if c.Device.ID == "" || c.Device.ID != id || c.Device.Site != "考点1" {
+				t.Errorf("after resume: config %+v, certificate %s", c.Device, id)
+			}
+			if st := e.srv.Stats(t); st.Devices != 1 {
+				t.Errorf("central devices %d, want 1 (no orphan)", st.Devices)
+			}
+			if left, _ := filepath.Glob(filepath.Join(e.dir, "*.tmp")); len(left) > 0 {
+				t.Errorf("temporary files left: %v", left)
+			}
+		})
 	}
 }

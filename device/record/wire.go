@@ -55,6 +55,17 @@ type EnrolResponse struct {
 	Name string `cbor:"name,omitempty" json:"name,omitempty"`
 }
 
+// RenewRequest is the body of POST /v1/renew (over the device's mutual
+// TLS; the certificate is renewed for the same key).
+type RenewRequest struct {
+	Software string `cbor:"software" json:"software"`
+}
+
+// RenewResponse is the answer to POST /v1/renew.
+type RenewResponse struct {
+	Certificate string `cbor:"certificate" json:"certificate"` // PEM
+}
+
 // Heartbeat is the body of POST /v1/heartbeat.
 type Heartbeat struct {
 	Software      string            `cbor:"software" json:"software"`
