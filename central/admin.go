@@ -196,16 +196,22 @@ var extensions = map[string]string{
 	record.TypeISOSig: ".iso", record.TypeStrokes: ".json",
 }
 
-// Export writes every record to dir/UUID/: record.json and one file per
-// image. Records already exported (record.json present) are skipped, so an
-// export can be resumed.
+// Export writes every record to dir/DEVICE/UUID/ (a record is identified
+// by device and uuid): record.json and one file per image, decrypted
+// (st opened with the key, see OpenSealed). Records already exported
+// (record.json present) are skipped, so an export can be resumed.
 func Export(ctx context.Context, st Storage, dir string) (ExportSummary, error) {
 	var sum ExportSummary
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return sum, fmt.Errorf("central: export: %w", err)
 	}
 	err := st.Records(ctx, func(row Row) error {
-		rd := filepath.Join(dir, row.UUID)
+		for _, part := range []string{row.DeviceID, row.UUID} {
+			if part == "" || part != filepath.Base(part) || strings.HasPrefix(part, ".") {
+				return fmt.Errorf("central: export: bad device or uuid %q", part)
+			}
+		}
+		rd := filepath.Join(dir, row.DeviceID, row.UUID)
 		if _, err := os.Stat(filepath.Join(rd, "record.json")); err == nil {
 			return nil
 		}

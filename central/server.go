@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
+	"crypto/subtle"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
@@ -39,9 +40,13 @@ type Config struct {
 	CertValidity time.Duration
 	// MaxBatch is the most records one upload may carry (default 500).
 	MaxBatch int
-	Clock    clock.Clock
-	Rand     io.Reader
-	Log      *slog.Logger
+	// MetricsToken, when set, serves /metrics on the main listener to a
+	// request bearing "Authorization: Bearer TOKEN"; without it /metrics
+	// is only on MetricsHandler (a separate listen address).
+	MetricsToken string
+	Clock        clock.Clock
+	Rand         io.Reader
+	Log          *slog.Logger
 }
 
 // Server is the central sync endpoint.
@@ -120,7 +125,17 @@ func NewServer(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("POST /v1/heartbeat", s.handleHeartbeat)
 	s.mux.HandleFunc("POST /v1/renew", s.handleRenew)
 	s.mux.HandleFunc("GET /healthz", s.handleHealth)
-	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
+	if cfg.MetricsToken != "" {
+		s.mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+			want := "Bearer " + cfg.MetricsToken
+			if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte(want)) != 1 {
+				w.Header().Set("WWW-Authenticate", "Bearer")
+				http.Error(w, "metrics: bearer token required", http.StatusUnauthorized)
+				return
+			}
+			s.MetricsHandler().ServeHTTP(w, r)
+		})
+	}
 	s.http = &http.Server{
 		Handler:           s.mux,
 		TLSConfig:         s.TLSConfig(),
@@ -128,6 +143,12 @@ func NewServer(cfg Config) (*Server, error) {
 		ErrorLog:          log.New(logWriter{s.cfg.Log}, "", 0),
 	}
 	return s, nil
+}
+
+// MetricsHandler serves the Prometheus metrics, for a listener of its
+// own (centrald serve --metrics-listen).
+func (s *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})
 }
 
 // Handler is the server's HTTP handler (it expects TLS state on requests

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"database/sql"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/url"
@@ -166,6 +167,30 @@ type Stats struct {
 // "postgresql://...") for PostgreSQL, "sqlite:PATH" or a plain file path for
 // SQLite. The schema is created when missing.
 func Open(ctx context.Context, dsn string) (Storage, error) {
+	return OpenSealed(ctx, dsn, nil)
+}
+
+// OpenSealed is Open with a Sealer: record bodies, roster names and ID
+// numbers are stored sealed (the roster keyed by the Sealer's Lookup of
+// the ID number), and data stored in clear before is sealed on the first
+// such open. Without a Sealer (Open), a database that holds sealed data
+// can be used for everything but personal data (ErrNeedsKey).
+func OpenSealed(ctx context.Context, dsn string, sealer Sealer) (Storage, error) {
+	s, err := open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if sealer != nil {
+		s.seal = sealer
+		if err := s.sealExisting(ctx); err != nil {
+			s.db.Close()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func open(ctx context.Context, dsn string) (*sqlStorage, error) {
 	var s *sqlStorage
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
@@ -200,8 +225,9 @@ func Open(ctx context.Context, dsn string) (Storage, error) {
 }
 
 type sqlStorage struct {
-	db *sql.DB
-	pg bool
+	db   *sql.DB
+	pg   bool
+	seal Sealer
 }
 
 // q adapts a query written with $N placeholders to the dialect (SQLite
@@ -271,7 +297,7 @@ func (s *sqlStorage) baseSchema() []string {
 }
 
 // SchemaVersion is the schema version Open migrates a database to.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // migrations returns the statements of versions 2, 3, ... in order.
 func (s *sqlStorage) migrations() [][]string {
@@ -310,7 +336,10 @@ func (s *sqlStorage) migrations() [][]string {
 			`DROP TABLE records`,
 			`ALTER TABLE records_v2 RENAME TO records`)
 	}
-	return [][]string{v2}
+	// 3: the roster's sealed ID number (id_number then holds its
+	// keyed lookup hash), see OpenSealed.
+	v3 := []string{`ALTER TABLE roster ADD COLUMN id_enc TEXT NOT NULL DEFAULT ''`}
+	return [][]string{v2, v3}
 }
 
 // migrationLock is the PostgreSQL advisory lock key of migrations.
@@ -617,11 +646,18 @@ func (s *sqlStorage) PutRecords(ctx context.Context, rows []Row) ([]PutStatus, e
 		return nil, fmt.Errorf("central: put: %w", err)
 	}
 	defer tx.Rollback()
+	if err := s.needKey(ctx, tx); err != nil {
+		return nil, err
+	}
 	out := make([]PutStatus, len(rows))
 	dups := 0
 	for i, r := range rows {
+		body, err := s.sealBody(r.Body, r.DeviceID, r.UUID)
+		if err != nil {
+			return nil, err
+		}
 		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO records(uuid, device_id, hash, sig, body, received_at) VALUES($1, $2, $3, $4, $5, $6)
-			ON CONFLICT(device_id, uuid) DO NOTHING`), r.UUID, r.DeviceID, r.Hash[:], r.Sig, r.Body, ms(r.ReceivedAt))
+			ON CONFLICT(device_id, uuid) DO NOTHING`), r.UUID, r.DeviceID, r.Hash[:], r.Sig, body, ms(r.ReceivedAt))
 		if err != nil {
 			return nil, fmt.Errorf("central: put: %w", err)
 		}
@@ -663,6 +699,7 @@ func (s *sqlStorage) confirm(ctx context.Context, tx *sql.Tx, id, site string) e
 	if site == "" {
 		return nil
 	}
+	id = s.rosterKey(id)
 	err := tx.QueryRowContext(ctx, s.q(`SELECT state FROM roster WHERE id_number = $1 AND site = $2 AND NOT removed`), id, site).Scan(&state)
 	if errors.Is(err, sql.ErrNoRows) || state == string(record.Confirmed) {
 		return nil
@@ -708,11 +745,25 @@ func (s *sqlStorage) ImportRoster(ctx context.Context, entries []record.RosterEn
 		return 0, fmt.Errorf("central: roster import: %w", err)
 	}
 	defer tx.Rollback()
+	if err := s.needKey(ctx, tx); err != nil {
+		return 0, err
+	}
 	v, err := s.nextVersion(ctx, tx)
 	if err != nil {
 		return 0, err
 	}
 	for _, e := range entries {
+		key := s.rosterKey(e.IDNumber)
+		name, err := s.sealText(e.Name, key)
+		if err != nil {
+			return 0, err
+		}
+		idEnc := ""
+		if s.seal != nil {
+			if idEnc, err = s.sealText(e.IDNumber, key); err != nil {
+				return 0, err
+			}
+		}
 		state := e.State
 		if state == "" {
 			state = record.Pending
@@ -720,12 +771,12 @@ func (s *sqlStorage) ImportRoster(ctx context.Context, entries []record.RosterEn
 		// A confirmed candidate stays confirmed when a roster is
 		// imported again; a row without a site (a removal) keeps the
 		// site it had, so the removal reaches that site's kiosks.
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO roster(id_number, name, site, state, removed, version) VALUES($1, $2, $3, $4, $5, $6)
-			ON CONFLICT(id_number) DO UPDATE SET name = excluded.name,
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO roster(id_number, name, site, state, removed, version, id_enc) VALUES($1, $2, $3, $4, $5, $6, $7)
+			ON CONFLICT(id_number) DO UPDATE SET name = excluded.name, id_enc = excluded.id_enc,
 			site = CASE WHEN excluded.site = '' THEN roster.site ELSE excluded.site END, removed = excluded.removed,
 			version = excluded.version,
 			state = CASE WHEN roster.state = 'confirmed' THEN roster.state ELSE excluded.state END`),
-			e.IDNumber, e.Name, e.Site, string(state), e.Removed, v); err != nil {
+			key, name, e.Site, string(state), e.Removed, v, idEnc); err != nil {
 			return 0, fmt.Errorf("central: roster import: %w", err)
 		}
 	}
@@ -753,7 +804,7 @@ func (s *sqlStorage) Roster(ctx context.Context, site string, since int64) (*rec
 	if since > d.Version {
 		return nil, fmt.Errorf("central: roster: cursor %d is ahead of version %d", since, d.Version)
 	}
-	rows, err := tx.QueryContext(ctx, s.q(`SELECT id_number, name, site, state, removed FROM roster
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT id_number, id_enc, name, site, state, removed FROM roster
 		WHERE version > $1 AND version <= $2 AND $3 <> '' AND site = $3 ORDER BY version, id_number`), since, d.Version, site)
 	if err != nil {
 		return nil, fmt.Errorf("central: roster: %w", err)
@@ -761,9 +812,20 @@ func (s *sqlStorage) Roster(ctx context.Context, site string, since int64) (*rec
 	defer rows.Close()
 	for rows.Next() {
 		var e record.RosterEntry
-		var state string
-		if err := rows.Scan(&e.IDNumber, &e.Name, &e.Site, &state, &e.Removed); err != nil {
+		var state, key, idEnc string
+		if err := rows.Scan(&key, &idEnc, &e.Name, &e.Site, &state, &e.Removed); err != nil {
 			return nil, fmt.Errorf("central: roster: %w", err)
+		}
+		e.IDNumber = key
+		if idEnc != "" {
+			var err error
+			if e.IDNumber, err = s.openText(idEnc, key); err != nil {
+				return nil, err
+			}
+		}
+		var err error
+		if e.Name, err = s.openText(e.Name, key); err != nil {
+			return nil, err
 		}
 		e.State = record.RosterState(state)
 		if e.Removed {
@@ -807,6 +869,18 @@ func (s *sqlStorage) Records(ctx context.Context, fn func(Row) error) error {
 			}
 			copy(r.Hash[:], h)
 			r.ReceivedAt = time.UnixMilli(at).UTC()
+			if isSealed(r.Body) {
+				if s.seal == nil {
+					rows.Close()
+					return ErrNeedsKey
+				}
+				b, err := s.seal.Unseal(r.Body, bodyAAD(r.DeviceID, r.UUID))
+				if err != nil {
+					rows.Close()
+					return fmt.Errorf("central: record %s: %w", r.UUID, err)
+				}
+				r.Body = b
+			}
 			batch = append(batch, r)
 		}
 		rows.Close()
@@ -822,4 +896,174 @@ func (s *sqlStorage) Records(ctx context.Context, fn func(Row) error) error {
 			return nil
 		}
 	}
+}
+
+// Sealing at rest (see OpenSealed and Sealer).
+
+// textPrefix marks a sealed text column: base64 of a Seal.
+const textPrefix = "enc1:"
+
+func bodyAAD(device, uuid string) []byte { return []byte("record/" + device + "/" + uuid) }
+
+func (s *sqlStorage) sealBody(body []byte, device, uuid string) ([]byte, error) {
+	if s.seal == nil {
+		return body, nil
+	}
+	return s.seal.Seal(body, bodyAAD(device, uuid))
+}
+
+// rosterKey is the roster's primary key for an ID number: its lookup
+// hash when sealing, else the number.
+func (s *sqlStorage) rosterKey(id string) string {
+	if s.seal == nil {
+		return id
+	}
+	return s.seal.Lookup(id)
+}
+
+func (s *sqlStorage) sealText(v, rowKey string) (string, error) {
+	if s.seal == nil {
+		return v, nil
+	}
+	b, err := s.seal.Seal([]byte(v), []byte("roster/"+rowKey))
+	if err != nil {
+		return "", err
+	}
+	return textPrefix + base64.StdEncoding.EncodeToString(b), nil
+}
+
+func (s *sqlStorage) openText(v, rowKey string) (string, error) {
+	if !strings.HasPrefix(v, textPrefix) {
+		return v, nil
+	}
+	if s.seal == nil {
+		return "", ErrNeedsKey
+	}
+	b, err := base64.StdEncoding.DecodeString(v[len(textPrefix):])
+	if err != nil {
+		return "", ErrUnseal
+	}
+	p, err := s.seal.Unseal(b, []byte("roster/"+rowKey))
+	return string(p), err
+}
+
+// needKey refuses to write personal data in clear into a database that
+// holds sealed data.
+func (s *sqlStorage) needKey(ctx context.Context, tx *sql.Tx) error {
+	if s.seal != nil {
+		return nil
+	}
+	var n int64
+	err := tx.QueryRowContext(ctx, `SELECT n FROM counters WHERE name = 'sealed'`).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("central: %w", err)
+	}
+	if n != 0 {
+		return ErrNeedsKey
+	}
+	return nil
+}
+
+// sealExisting seals what an unsealed centrald stored (once: the
+// counters row 'sealed' marks it done) and marks the database sealed.
+func (s *sqlStorage) sealExisting(ctx context.Context) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("central: seal existing data: %w", err)
+	}
+	defer tx.Rollback()
+	if s.pg {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLock+1); err != nil {
+			return fmt.Errorf("central: seal existing data: %w", err)
+		}
+	}
+	var n int64
+	err = tx.QueryRowContext(ctx, `SELECT n FROM counters WHERE name = 'sealed'`).Scan(&n)
+	if err == nil && n != 0 {
+		return nil
+	}
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("central: seal existing data: %w", err)
+	}
+	// Roster rows keyed by a clear ID number.
+	type rrow struct{ id, name string }
+	var rs []rrow
+	rows, err := tx.QueryContext(ctx, `SELECT id_number, name FROM roster WHERE id_enc = ''`)
+	if err != nil {
+		return fmt.Errorf("central: seal existing data: %w", err)
+	}
+	for rows.Next() {
+		var r rrow
+		if err := rows.Scan(&r.id, &r.name); err != nil {
+			rows.Close()
+			return fmt.Errorf("central: seal existing data: %w", err)
+		}
+		rs = append(rs, r)
+	}
+	rows.Close()
+	for _, r := range rs {
+		key := s.rosterKey(r.id)
+		name, err := s.sealText(r.name, key)
+		if err != nil {
+			return err
+		}
+		idEnc, err := s.sealText(r.id, key)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE roster SET id_number = $1, name = $2, id_enc = $3 WHERE id_number = $4`), key, name, idEnc, r.id); err != nil {
+			return fmt.Errorf("central: seal existing data: %w", err)
+		}
+	}
+	// Record bodies in clear.
+	for last := int64(0); ; {
+		type brow struct {
+			seq          int64
+			uuid, device string
+			body         []byte
+		}
+		var bs []brow
+		rows, err := tx.QueryContext(ctx, s.q(`SELECT seq, uuid, device_id, body FROM records WHERE seq > $1 ORDER BY seq LIMIT 200`), last)
+		if err != nil {
+			return fmt.Errorf("central: seal existing data: %w", err)
+		}
+		for rows.Next() {
+			var b brow
+			if err := rows.Scan(&b.seq, &b.uuid, &b.device, &b.body); err != nil {
+				rows.Close()
+				return fmt.Errorf("central: seal existing data: %w", err)
+			}
+			last = b.seq
+			if !isSealed(b.body) {
+				bs = append(bs, b)
+			}
+		}
+		rows.Close()
+		for _, b := range bs {
+			sealed, err := s.sealBody(b.body, b.device, b.uuid)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, s.q(`UPDATE records SET body = $1 WHERE seq = $2`), sealed, b.seq); err != nil {
+				return fmt.Errorf("central: seal existing data: %w", err)
+			}
+		}
+		var more int
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM records WHERE seq > $1`), last).Scan(&more); err != nil {
+			return fmt.Errorf("central: seal existing data: %w", err)
+		}
+		if more == 0 {
+			break
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO counters(name, n) VALUES('sealed', 1) ON CONFLICT(name) DO UPDATE SET n = 1`); err != nil {
+		return fmt.Errorf("central: seal existing data: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("central: seal existing data: %w", err)
+	}
+	return nil
 }

@@ -432,3 +432,123 @@ func TestStorageMigrateV1(t *testing.T) {
 		}
 	})
 }
+
+// With a Sealer, record bodies, roster names and ID numbers are not in
+// the database in clear (the roster is keyed by an HMAC of the number),
+// yet confirmation, roster deltas and Records work; data stored in clear
+// before is sealed on the first sealed open; without the key, personal
+// data can be neither read nor written.
+func TestStorageSealed(t *testing.T) {
+	forEach(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		const id, name = "11010519491231002X", "王小明"
+		plain := openStorage(t, dsn)
+		if _, err := plain.ImportRoster(ctx, []record.RosterEntry{{IDNumber: id, Name: name, Site: "s1"}}); err != nil {
+			t.Fatal(err)
+		}
+		_, key := testDevice(1, "")
+		rows := testRows(t, key, "k1", 2, 3)
+		if _, err := plain.PutRecords(ctx, rows[:1]); err != nil {
+			t.Fatal(err)
+		}
+		plain.Close()
+
+		sealer, _ := NewSealer(bytes32(7), entropy.Seeded(1))
+		st, err := OpenSealed(ctx, dsn, sealer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		rows[1].IDNumber, rows[1].Site = id, "s1"
+		if _, err := st.PutRecords(ctx, rows[1:]); err != nil {
+			t.Fatal(err)
+		}
+		d, err := st.Roster(ctx, "s1", 0)
+		if err != nil || len(d.Entries) != 1 || d.Entries[0].IDNumber != id || d.Entries[0].Name != name || d.Entries[0].State != record.Confirmed {
+			t.Fatalf("sealed roster: %+v %v", d, err)
+		}
+		n := 0
+		if err := st.Records(ctx, func(r Row) error {
+			if string(r.Body) != string(rows[n].Body) {
+				t.Errorf("record %d body does not round-trip", n)
+			}
+			n++
+			return nil
+		}); err != nil || n != 2 {
+			t.Fatalf("records: %d %v", n, err)
+		}
+		// Nothing personal in clear in the database's tables.
+		db := st.(*sqlStorage).db
+		var dump strings.Builder
+		for _, q := range []string{`SELECT id_number || name || id_enc FROM roster`} {
+			rs, _ := db.Query(q)
+			for rs.Next() {
+				var v string
+				rs.Scan(&v)
+				dump.WriteString(v)
+			}
+			rs.Close()
+		}
+		rs, _ := db.Query(`SELECT body FROM records`)
+		for rs.Next() {
+			var b []byte
+			rs.Scan(&b)
+			if !isSealed(b) {
+				t.Error("a record body is stored in clear")
+			}
+			dump.Write(b)
+		}
+		rs.Close()
+		for _, secret := range []string{id, name, "ID000000"} {
+			if strings.Contains(dump.String(), secret) {
+				t.Errorf("%q in clear in the database", secret)
+			}
+		}
+		// Without the key: refused, with a named error.
+		nokey := openStorage(t, dsn)
+		if err := nokey.Records(ctx, func(Row) error { return nil }); !errors.Is(err, ErrNeedsKey) {
+			t.Errorf("records without the key: %v", err)
+		}
+		if _, err := nokey.ImportRoster(ctx, []record.RosterEntry{{IDNumber: id, Name: name, Site: "s1"}}); !errors.Is(err, ErrNeedsKey) {
+			t.Errorf("roster import without the key: %v", err)
+		}
+		if _, err := nokey.Roster(ctx, "s1", 0); !errors.Is(err, ErrNeedsKey) {
+			t.Errorf("roster without the key: %v", err)
+		}
+		// Another key does not open it.
+		other, _ := NewSealer(bytes32(8), entropy.Seeded(2))
+		wrong, err := OpenSealed(ctx, dsn, other)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer wrong.Close()
+		if err := wrong.Records(ctx, func(Row) error { return nil }); !errors.Is(err, ErrUnseal) {
+			t.Errorf("records with another key: %v", err)
+		}
+	})
+}
+
+func bytes32(b byte) []byte {
+	k := make([]byte, 32)
+	for i := range k {
+		k[i] = b
+	}
+	return k
+}
+
+func TestKeyFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "k")
+	if err := CreateKeyFile(p, entropy.Seeded(1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := CreateKeyFile(p, entropy.Seeded(1)); err == nil {
+		t.Error("existing key file overwritten")
+	}
+	if _, err := LoadKeyFile(p, entropy.System); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(p, 0o644)
+	if _, err := LoadKeyFile(p, entropy.System); err == nil || !strings.Contains(err.Error(), "0600") {
+		t.Errorf("world-readable key file: %v", err)
+	}
+}

@@ -39,6 +39,9 @@ type Server struct {
 	// CA is central's CA certificate (PEM); CAFile its path.
 	CA     []byte
 	CAFile string
+	// KeyFile is the key that seals personal data at rest (outside
+	// the database's folder).
+	KeyFile string
 
 	o     Options
 	logs  *syncBuffer
@@ -81,6 +84,10 @@ func Start(t testing.TB, o Options) *Server {
 		o.TLSDir = filepath.Join(dir, "tls")
 	}
 	s := &Server{DSN: o.DSN, TLSDir: o.TLSDir, o: o, logs: &syncBuffer{}}
+	s.KeyFile = filepath.Join(t.TempDir(), "central.key")
+	if err := central.CreateKeyFile(s.KeyFile, entropy.System); err != nil {
+		t.Fatal(err)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -96,7 +103,12 @@ func Start(t testing.TB, o Options) *Server {
 
 func (s *Server) start(t testing.TB, ln net.Listener) {
 	t.Helper()
-	st, err := central.Open(context.Background(), s.o.DSN)
+	sealer, err := central.LoadKeyFile(s.KeyFile, entropy.System)
+	if err != nil {
+		ln.Close()
+		t.Fatal(err)
+	}
+	st, err := central.OpenSealed(context.Background(), s.o.DSN, sealer)
 	if err != nil {
 		ln.Close()
 		t.Fatal(err)

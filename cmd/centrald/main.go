@@ -2,7 +2,8 @@
 // with one-time tokens, upload signed records (stored exactly once) and
 // pull the roster. See docs/sync-protocol.md.
 //
-//	centrald serve --listen ADDR --db DSN --tls-dir DIR [--hostname H]...
+//	centrald serve --listen ADDR --db DSN --tls-dir DIR --key-file FILE [--hostname H]... [--metrics-listen ADDR] [--metrics-token-file FILE]
+//	centrald key create --key-file FILE
 //	centrald token create --db DSN --tls-dir DIR --site SITE [--name NAME] [--ttl 72h] [--count N] [--demo]
 //	centrald ca fingerprint --tls-dir DIR
 //	centrald device list --db DSN [--json]
@@ -11,8 +12,8 @@
 //	centrald site demo --db DSN SITE on|off
 //	centrald audit --db DSN
 //	centrald stats --db DSN [--json]
-//	centrald roster import --db DSN [--site SITE] FILE.csv
-//	centrald export --db DSN --out DIR
+//	centrald roster import --db DSN --key-file FILE [--site SITE] FILE.csv
+//	centrald export --db DSN --key-file FILE --out DIR
 //
 // DSN is a file path or sqlite:PATH (SQLite, one process), or
 // postgres://... (PostgreSQL; several centrald may share one database).
@@ -26,6 +27,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -47,7 +49,9 @@ func main() {
 }
 
 const usage = `usage:
-  centrald serve --listen ADDR --db DSN --tls-dir DIR [--hostname NAME]... [--cert-validity 8760h] [--log-format json]
+  centrald serve --listen ADDR --db DSN --tls-dir DIR --key-file FILE [--hostname NAME]... [--cert-validity 8760h]
+                 [--metrics-listen ADDR] [--metrics-token-file FILE] [--log-format json]
+  centrald key create --key-file FILE
   centrald token create --db DSN --tls-dir DIR --site SITE [--name NAME] [--ttl 72h] [--count N] [--demo]
   centrald ca fingerprint --tls-dir DIR
   centrald device list --db DSN [--json]
@@ -56,8 +60,8 @@ const usage = `usage:
   centrald site demo --db DSN SITE on|off
   centrald audit --db DSN
   centrald stats --db DSN [--json]
-  centrald roster import --db DSN [--site SITE] FILE.csv
-  centrald export --db DSN --out DIR
+  centrald roster import --db DSN --key-file FILE [--site SITE] FILE.csv
+  centrald export --db DSN --key-file FILE --out DIR
 DSN: FILE or sqlite:FILE (SQLite), postgres://... (PostgreSQL)
 `
 
@@ -68,7 +72,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
-	case "token", "roster", "device", "site", "ca":
+	case "token", "roster", "device", "site", "ca", "key":
 		if len(rest) > 0 {
 			cmd, rest = cmd+" "+rest[0], rest[1:]
 		}
@@ -79,6 +83,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = serve(ctx, rest, stderr)
 	case "token create":
 		err = tokenCreate(ctx, rest, stdout, stderr)
+	case "key create":
+		err = keyCreate(rest, stdout, stderr)
 	case "ca fingerprint":
 		err = caFingerprint(rest, stdout, stderr)
 	case "device list":
@@ -153,6 +159,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	tlsDir := fs.String("tls-dir", "", "folder of the CA and server certificate (created on first start)")
 	validity := fs.Duration("cert-validity", 365*24*time.Hour, "lifetime of device certificates")
 	logFormat := fs.String("log-format", "text", "text or json")
+	keyFile := fs.String("key-file", "", keyFileHelp)
+	metricsListen := fs.String("metrics-listen", "", "serve /metrics in plain HTTP on this address only (e.g. 127.0.0.1:9464)")
+	metricsTokenFile := fs.String("metrics-token-file", "", "serve /metrics on the main listener to requests with this file's bearer token")
 	var hosts multiFlag
 	fs.Var(&hosts, "hostname", "a name or address the server certificate must be valid for (repeatable)")
 	if err := parse(fs, args, 0); err != nil {
@@ -168,7 +177,17 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return usageError{err.Error()}
 	}
-	st, err := central.Open(ctx, *db)
+	metricsToken := ""
+	if *metricsTokenFile != "" {
+		b, err := os.ReadFile(*metricsTokenFile)
+		if err != nil {
+			return fmt.Errorf("--metrics-token-file: %w", err)
+		}
+		if metricsToken = strings.TrimSpace(string(b)); len(metricsToken) < 16 {
+			return usageError{"--metrics-token-file: want a token of at least 16 characters"}
+		}
+	}
+	st, err := openSealed(ctx, *db, *keyFile)
 	if err != nil {
 		return err
 	}
@@ -178,9 +197,21 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	srv, err := central.NewServer(central.Config{Storage: st, CA: ca, ServerCert: cert, CertValidity: *validity,
-		Clock: clock.Real{}, Rand: entropy.System, Log: log})
+		Clock: clock.Real{}, Rand: entropy.System, Log: log, MetricsToken: metricsToken})
 	if err != nil {
 		return err
+	}
+	if *metricsListen != "" {
+		mln, err := net.Listen("tcp", *metricsListen)
+		if err != nil {
+			return fmt.Errorf("metrics listen: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", srv.MetricsHandler())
+		ms := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
+		go ms.Serve(mln)
+		defer ms.Close()
+		log.Info("metrics serving", "addr", mln.Addr().String())
 	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
@@ -199,6 +230,37 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	defer cancel()
 	srv.Shutdown(sctx)
 	return <-done
+}
+
+const keyFileHelp = "the key that seals record bodies and roster personal data (0600, kept apart from the database; centrald key create)"
+
+// openSealed opens the database with the key file (required: personal
+// data is sealed at rest).
+func openSealed(ctx context.Context, db, keyFile string) (central.Storage, error) {
+	if keyFile == "" {
+		return nil, usageError{"--key-file is required (" + keyFileHelp + ")"}
+	}
+	sealer, err := central.LoadKeyFile(keyFile, entropy.System)
+	if err != nil {
+		return nil, err
+	}
+	return central.OpenSealed(ctx, db, sealer)
+}
+
+func keyCreate(args []string, stdout, stderr io.Writer) error {
+	fs := flags("key create", stderr)
+	keyFile := fs.String("key-file", "", "file to create (mode 0600; keep it off the database's disk and back it up apart)")
+	if err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	if *keyFile == "" {
+		return usageError{"--key-file is required"}
+	}
+	if err := central.CreateKeyFile(*keyFile, entropy.System); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "created %s: back it up apart from the database; without it the sealed data cannot be read\n", *keyFile)
+	return nil
 }
 
 func tokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -459,11 +521,15 @@ func rosterImport(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs := flags("roster import", stderr)
 	db := fs.String("db", "", "database DSN")
 	site := fs.String("site", "", "site of the rows without a site column value (a device sees only its own site's roster)")
+	keyFile := fs.String("key-file", "", keyFileHelp)
 	if err := parse(fs, args, 1); err != nil {
-		return usageError{"usage: centrald roster import --db DSN [--site SITE] FILE.csv"}
+		return usageError{"usage: centrald roster import --db DSN --key-file FILE [--site SITE] FILE.csv"}
 	}
 	if err := needDB(*db); err != nil {
 		return err
+	}
+	if *keyFile == "" {
+		return usageError{"--key-file is required (" + keyFileHelp + ")"}
 	}
 	f, err := os.Open(fs.Arg(0))
 	if err != nil {
@@ -483,7 +549,7 @@ func rosterImport(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			entries[i].Site = *site
 		}
 	}
-	st, err := central.Open(ctx, *db)
+	st, err := openSealed(ctx, *db, *keyFile)
 	if err != nil {
 		return err
 	}
@@ -499,7 +565,8 @@ func rosterImport(ctx context.Context, args []string, stdout, stderr io.Writer) 
 func export(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flags("export", stderr)
 	db := fs.String("db", "", "database DSN")
-	out := fs.String("out", "", "folder to write UUID/record.json and images into")
+	out := fs.String("out", "", "folder to write DEVICE/UUID/record.json and images into (decrypted: keep it on an encrypted disk)")
+	keyFile := fs.String("key-file", "", keyFileHelp)
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
@@ -509,7 +576,7 @@ func export(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if *out == "" {
 		return usageError{"--out is required"}
 	}
-	st, err := central.Open(ctx, *db)
+	st, err := openSealed(ctx, *db, *keyFile)
 	if err != nil {
 		return err
 	}

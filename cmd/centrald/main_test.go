@@ -46,6 +46,8 @@ func TestUsage(t *testing.T) {
 		{[]string{"site", "demo", "--db", "x", "s1", "maybe"}, 2, "on|off"},
 		{[]string{"roster", "import", "--db", "x"}, 2, "usage"},
 		{[]string{"export", "--db", "x"}, 2, "--out is required"},
+		{[]string{"export", "--db", "x", "--out", "y"}, 2, "--key-file is required"},
+		{[]string{"roster", "import", "--db", "x", "f.csv"}, 2, "--key-file is required"},
 		{[]string{"stats", "--db", "x", "extra"}, 2, "unexpected"},
 	} {
 		code, out, errs := centrald(t, tc.args...)
@@ -80,24 +82,31 @@ func TestAdminCommands(t *testing.T) {
 			t.Errorf("%v: exit %d, want 2", bad, code)
 		}
 	}
+	keyFile := filepath.Join(t.TempDir(), "central.key")
+	if code, _, errs := centrald(t, "key", "create", "--key-file", keyFile); code != 0 {
+		t.Fatalf("key create: %d %q", code, errs)
+	}
+	if code, _, _ := centrald(t, "key", "create", "--key-file", keyFile); code != 1 {
+		t.Error("key create overwrote a key")
+	}
 	csv := filepath.Join(dir, "roster.csv")
 	os.WriteFile(csv, []byte("id_number,name,site\n11010519491231002X,张三,s1\n420102198506150026,李四,s1\n"), 0o600)
-	if code, out, errs := centrald(t, "roster", "import", "--db", db, csv); code != 0 || !strings.Contains(out, "2 entries") {
+	if code, out, errs := centrald(t, "roster", "import", "--db", db, "--key-file", keyFile, csv); code != 0 || !strings.Contains(out, "2 entries") {
 		t.Fatalf("roster: %d %q %q", code, out, errs)
 	}
 	os.WriteFile(csv, []byte("id_number,name\n420101199001010018,甲\n12345,乙\n"), 0o600)
-	if code, _, errs := centrald(t, "roster", "import", "--db", db, csv); code != 1 || !strings.Contains(errs, "line 3 column 1: id_number") {
+	if code, _, errs := centrald(t, "roster", "import", "--db", db, "--key-file", keyFile, csv); code != 1 || !strings.Contains(errs, "line 3 column 1: id_number") {
 		t.Errorf("bad ID number: %d %q", code, errs)
 	}
 	os.WriteFile(csv, []byte("id_number,name\n420101199001010018,甲\n"), 0o600)
-	if code, _, errs := centrald(t, "roster", "import", "--db", db, csv); code != 1 || !strings.Contains(errs, "no site") {
+	if code, _, errs := centrald(t, "roster", "import", "--db", db, "--key-file", keyFile, csv); code != 1 || !strings.Contains(errs, "no site") {
 		t.Errorf("roster without a site: %d %q", code, errs)
 	}
-	if code, out, errs := centrald(t, "roster", "import", "--db", db, "--site", "s2", csv); code != 0 || !strings.Contains(out, "1 entries") {
+	if code, out, errs := centrald(t, "roster", "import", "--db", db, "--key-file", keyFile, "--site", "s2", csv); code != 0 || !strings.Contains(out, "1 entries") {
 		t.Errorf("roster with --site: %d %q %q", code, out, errs)
 	}
 	os.WriteFile(csv, []byte("id_number,name,colour\n1,2,3\n"), 0o600)
-	if code, _, errs := centrald(t, "roster", "import", "--db", db, csv); code != 1 || !strings.Contains(errs, "unknown column") {
+	if code, _, errs := centrald(t, "roster", "import", "--db", db, "--key-file", keyFile, csv); code != 1 || !strings.Contains(errs, "unknown column") {
 		t.Errorf("bad roster: %d %q", code, errs)
 	}
 	code, out, _ = centrald(t, "stats", "--db", db, "--json")
@@ -110,7 +119,7 @@ func TestAdminCommands(t *testing.T) {
 			t.Errorf("stats json lacks %s", k)
 		}
 	}
-	if code, out, _ := centrald(t, "export", "--db", db, "--out", filepath.Join(dir, "out")); code != 0 || !strings.Contains(out, "exported 0") {
+	if code, out, _ := centrald(t, "export", "--db", db, "--key-file", keyFile, "--out", filepath.Join(dir, "out")); code != 0 || !strings.Contains(out, "exported 0") {
 		t.Errorf("export: %d %q", code, out)
 	}
 	// A token needs the CA.
@@ -147,7 +156,13 @@ type proc struct {
 
 func startServe(t *testing.T, bin, addr, db, tlsDir string) *proc {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--listen", addr, "--db", db, "--tls-dir", tlsDir)
+	keyFile := filepath.Join(filepath.Dir(tlsDir), "central.key")
+	if _, err := os.Stat(keyFile); err != nil {
+		if err := central.CreateKeyFile(keyFile, entropy.System); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command(bin, "serve", "--listen", addr, "--db", db, "--tls-dir", tlsDir, "--key-file", keyFile)
 	pr, pw := io.Pipe()
 	cmd.Stderr = pw
 	if err := cmd.Start(); err != nil {
