@@ -38,8 +38,21 @@ type Config struct {
 	// CertValidity is the lifetime of client certificates (default one
 	// year).
 	CertValidity time.Duration
-	// MaxBatch is the most records one upload may carry (default 500).
-	MaxBatch int
+	// MaxBatch is the most records one upload may carry (default
+	// DefaultMaxBatch); MaxRecordBytes the largest record body (default
+	// DefaultMaxRecordBytes). The upload body limit is their product.
+	MaxBatch       int
+	MaxRecordBytes int
+	// MaxConns bounds the connections served at once (default 512).
+	MaxConns int
+	// ReadHeaderTimeout (default 10s, the TLS handshake included),
+	// ReadTimeout and WriteTimeout (default 2m) and IdleTimeout (default
+	// 90s) bound slow and idle connections.
+	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// RejectRate and RejectBurst bound rejection rows and log lines
+	// (default 20 a second, bursts of 200); beyond, rejections are only
+	// counted in metrics.
+	RejectRate, RejectBurst float64
 	// MetricsToken, when set, serves /metrics on the main listener to a
 	// request bearing "Authorization: Bearer TOKEN"; without it /metrics
 	// is only on MetricsHandler (a separate listen address).
@@ -61,6 +74,8 @@ type Server struct {
 	upload   prometheus.Histogram
 	mux      *http.ServeMux
 	http     *http.Server
+	// rejectLim bounds the rejection rows and log lines.
+	rejectLim *rejectLimiter
 }
 
 // Reasons a request or record is rejected (logged, counted, and sent back
@@ -95,7 +110,28 @@ func NewServer(cfg Config) (*Server, error) {
 		cfg.CertValidity = 365 * 24 * time.Hour
 	}
 	if cfg.MaxBatch == 0 {
-		cfg.MaxBatch = 500
+		cfg.MaxBatch = DefaultMaxBatch
+	}
+	if cfg.MaxRecordBytes == 0 {
+		cfg.MaxRecordBytes = DefaultMaxRecordBytes
+	}
+	if cfg.MaxConns == 0 {
+		cfg.MaxConns = 512
+	}
+	for _, d := range []struct {
+		p   *time.Duration
+		def time.Duration
+	}{{&cfg.ReadHeaderTimeout, 10 * time.Second}, {&cfg.ReadTimeout, 2 * time.Minute}, {&cfg.WriteTimeout, 2 * time.Minute},
+		{&cfg.IdleTimeout, 90 * time.Second}} {
+		if *d.p == 0 {
+			*d.p = d.def
+		}
+	}
+	if cfg.RejectRate == 0 {
+		cfg.RejectRate = 20
+	}
+	if cfg.RejectBurst == 0 {
+		cfg.RejectBurst = 200
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = clock.Real{}
@@ -107,7 +143,8 @@ func NewServer(cfg Config) (*Server, error) {
 		cfg.Log = logx.Discard()
 	}
 	cfg.CA.rand = cfg.Rand
-	s := &Server{cfg: cfg, reg: prometheus.NewRegistry(), mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, reg: prometheus.NewRegistry(), mux: http.NewServeMux(),
+		rejectLim: &rejectLimiter{rate: cfg.RejectRate, burst: cfg.RejectBurst}}
 	s.records = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "central_records_total",
 		Help: "Records received, by result (stored, duplicate, rejected)."}, []string{"result"})
 	s.rejects = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "central_rejections_total",
@@ -139,7 +176,11 @@ func NewServer(cfg Config) (*Server, error) {
 	s.http = &http.Server{
 		Handler:           s.mux,
 		TLSConfig:         s.TLSConfig(),
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+		ReadTimeout:       cfg.ReadTimeout,
+		WriteTimeout:      cfg.WriteTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
+		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          log.New(logWriter{s.cfg.Log}, "", 0),
 	}
 	return s, nil
@@ -185,7 +226,7 @@ func (s *Server) TLSConfig() *tls.Config {
 
 // Serve serves HTTPS on ln until Shutdown.
 func (s *Server) Serve(ln net.Listener) error {
-	err := s.http.Serve(tls.NewListener(ln, s.http.TLSConfig))
+	err := s.http.Serve(tls.NewListener(newLimitListener(ln, s.cfg.MaxConns), s.http.TLSConfig))
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
 	}
@@ -215,7 +256,15 @@ func (w logWriter) Write(p []byte) (int, error) {
 // reject logs and counts a rejection. Nothing personal goes in: device id,
 // record UUID and the reason.
 func (s *Server) reject(ctx context.Context, device, uuid, reason string, cause error) {
+	s.rejects.WithLabelValues(reason).Inc()
+	ok, suppressed := s.rejectLim.allow(s.cfg.Clock.Now())
+	if !ok {
+		return
+	}
 	attrs := []any{"device", device, "reason", reason}
+	if suppressed > 0 {
+		attrs = append(attrs, "suppressed_before", suppressed)
+	}
 	if uuid != "" {
 		attrs = append(attrs, "uuid", uuid)
 	}
@@ -223,7 +272,6 @@ func (s *Server) reject(ctx context.Context, device, uuid, reason string, cause 
 		attrs = append(attrs, "cause", cause)
 	}
 	s.cfg.Log.Warn("rejected", attrs...)
-	s.rejects.WithLabelValues(reason).Inc()
 	if err := s.cfg.Storage.Reject(ctx, device, reason, s.cfg.Clock.Now()); err != nil {
 		s.cfg.Log.Error("cannot count a rejection", "err", err)
 	}
@@ -247,17 +295,22 @@ func codecOf(r *http.Request) (codec, error) {
 	return codec{}, fmt.Errorf("content type %q: want application/json or application/cbor", ct)
 }
 
-const maxBody = 256 << 20
-
-func (c codec) decode(w http.ResponseWriter, r *http.Request, v any) error {
-	body := http.MaxBytesReader(w, r.Body, maxBody)
-	if c.cbor {
-		_, dm := record.CBOR()
-		return dm.NewDecoder(body).Decode(v)
+// badBody answers a body that could not be decoded: 413 when a limit
+// was crossed (the connection is then closed: the rest is not read), 400
+// otherwise.
+func (c codec) badBody(w http.ResponseWriter, what string, err error) {
+	var mbe *http.MaxBytesError
+	var big errBatchTooLarge
+	switch {
+	case errors.As(err, &mbe):
+		w.Header().Set("Connection", "close")
+		c.fail(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("%s: body over %d bytes", what, mbe.Limit))
+	case errors.As(err, &big):
+		w.Header().Set("Connection", "close")
+		c.fail(w, http.StatusRequestEntityTooLarge, big.Error())
+	default:
+		c.fail(w, http.StatusBadRequest, what+": "+err.Error())
 	}
-	dec := json.NewDecoder(body)
-	dec.DisallowUnknownFields()
-	return dec.Decode(v)
 }
 
 func (c codec) write(w http.ResponseWriter, status int, v any) {
@@ -300,8 +353,8 @@ func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req record.EnrolRequest
-	if err := c.decode(w, r, &req); err != nil {
-		c.fail(w, http.StatusBadRequest, "bad enrolment request: "+err.Error())
+	if err := c.decodeOne(w, r, MaxEnrolBody, &req); err != nil {
+		c.badBody(w, "bad enrolment request", err)
 		return
 	}
 	if len(req.PublicKey) != ed25519.PublicKeySize || req.Token == "" {
@@ -394,12 +447,9 @@ func (s *Server) handleRecords(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req record.UploadRequest
-	if err := c.decode(w, r, &req); err != nil {
-		c.fail(w, http.StatusBadRequest, "bad upload: "+err.Error())
-		return
-	}
-	if len(req.Records) > s.cfg.MaxBatch {
-		c.fail(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("batch of %d records: at most %d", len(req.Records), s.cfg.MaxBatch))
+	req.Records, err = c.decodeUpload(w, r, s.uploadLimit(), s.cfg.MaxBatch, s.cfg.MaxRecordBytes)
+	if err != nil {
+		c.badBody(w, "bad upload", err)
 		return
 	}
 	start := time.Now()
@@ -523,8 +573,8 @@ func (s *Server) handleHeartbeat(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var hb record.Heartbeat
-	if err := c.decode(w, r, &hb); err != nil {
-		c.fail(w, http.StatusBadRequest, "bad heartbeat: "+err.Error())
+	if err := c.decodeOne(w, r, MaxSmallBody, &hb); err != nil {
+		c.badBody(w, "bad heartbeat", err)
 		return
 	}
 	info, _ := json.Marshal(hb)
@@ -556,8 +606,8 @@ func (s *Server) handleRenew(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req record.RenewRequest
-	if err := c.decode(w, r, &req); err != nil {
-		c.fail(w, http.StatusBadRequest, "bad renewal: "+err.Error())
+	if err := c.decodeOne(w, r, MaxSmallBody, &req); err != nil {
+		c.badBody(w, "bad renewal", err)
 		return
 	}
 	now := s.cfg.Clock.Now()

@@ -228,6 +228,8 @@ type sqlStorage struct {
 	db   *sql.DB
 	pg   bool
 	seal Sealer
+	// maxRejections overrides MaxRejectionRows (tests).
+	maxRejections int
 }
 
 // q adapts a query written with $N placeholders to the dialect (SQLite
@@ -725,9 +727,25 @@ func (s *sqlStorage) nextVersion(ctx context.Context, tx *sql.Tx) (int64, error)
 	return v, nil
 }
 
+// MaxRejectionRows is how many rejection rows are kept: older ones are
+// deleted as new ones come (the metrics keep the totals).
+const MaxRejectionRows = 100000
+
 func (s *sqlStorage) Reject(ctx context.Context, deviceID, reason string, at time.Time) error {
-	if _, err := s.db.ExecContext(ctx, s.q(`INSERT INTO rejections(at, device_id, reason) VALUES($1, $2, $3)`), ms(at), deviceID, reason); err != nil {
+	var seq int64
+	if err := s.db.QueryRowContext(ctx, s.q(`INSERT INTO rejections(at, device_id, reason) VALUES($1, $2, $3) RETURNING seq`),
+		ms(at), deviceID[:min(len(deviceID), 64)], reason[:min(len(reason), 200)]).Scan(&seq); err != nil {
 		return fmt.Errorf("central: reject: %w", err)
+	}
+	keep := s.maxRejections
+	if keep == 0 {
+		keep = MaxRejectionRows
+	}
+	// Trim now and then: every keep/16 rows (at least every row when keep is tiny).
+	if every := max(int64(keep)/16, 1); seq%every == 0 {
+		if _, err := s.db.ExecContext(ctx, s.q(`DELETE FROM rejections WHERE seq <= $1`), seq-int64(keep)); err != nil {
+			return fmt.Errorf("central: reject: %w", err)
+		}
 	}
 	return nil
 }

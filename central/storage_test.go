@@ -552,3 +552,20 @@ func TestKeyFile(t *testing.T) {
 		t.Errorf("world-readable key file: %v", err)
 	}
 }
+
+// The rejection table keeps at most its bound of rows, the newest.
+func TestStorageRejectionsBounded(t *testing.T) {
+	forEach(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		st := openStorage(t, dsn)
+		st.(*sqlStorage).maxRejections = 10
+		for i := range 100 {
+			if err := st.Reject(ctx, fmt.Sprint("k", i), ReasonNoCert, t0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if s, _ := st.Stats(ctx); s.Rejected != 10 {
+			t.Errorf("%d rejection rows kept, want 10", s.Rejected)
+		}
+	})
+}
