@@ -43,7 +43,11 @@ central = 'https://127.0.0.1:$PORT'
 interval = '2s'
 TOML
 
+# The key that seals central's personal data at rest, apart from the database.
+mkdir -p var/central-key && chmod 700 var/central-key
+[[ -f var/central-key/central.key ]] || "$BIN/centrald" key create --key-file var/central-key/central.key >/dev/null
 "$BIN/centrald" serve --listen "127.0.0.1:$PORT" --db var/central/central.db --tls-dir var/central/tls \
+  --key-file var/central-key/central.key \
   >var/central/centrald.log 2>&1 &
 central=$!
 trap 'kill $central 2>/dev/null || true; wait $central 2>/dev/null || true' EXIT
@@ -52,10 +56,14 @@ for _ in $(seq 100); do
   kill -0 $central 2>/dev/null || { cat var/central/centrald.log >&2; echo "run: centrald did not start" >&2; exit 1; }
   sleep 0.1
 done
-"$BIN/centrald" roster import --db var/central/central.db --site "make run 演示考点" sim/roster.csv
-token=$("$BIN/centrald" token create --db var/central/central.db)
-"$BIN/kioskctl" provision --config var/kiosk/kiosk.toml --central "https://127.0.0.1:$PORT" \
-  --ca var/central/tls/ca.pem --token "$token" --site "make run 演示考点"
+"$BIN/centrald" roster import --db var/central/central.db --key-file var/central-key/central.key --site "make run 演示考点" sim/roster.csv
+# The demo's kiosk runs on simulated hardware, so its records are marked
+# simulated: its site is a demo site (--demo), the only kind whose devices
+# central takes simulated records from. The token carries central's CA
+# fingerprint, which provisioning pins.
+token=$("$BIN/centrald" token create --db var/central/central.db --tls-dir var/central/tls \
+  --site "make run 演示考点" --name "make-run" --ttl 1h --demo)
+"$BIN/kioskctl" provision --config var/kiosk/kiosk.toml --central "https://127.0.0.1:$PORT" --token "$token"
 
 if [[ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]]; then
   exec "$BIN/kiosk" --config var/kiosk/kiosk.toml --sim-keys --screens var/screens

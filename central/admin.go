@@ -17,11 +17,37 @@ import (
 	"github.com/hbzk/kiosk/device/record"
 )
 
-// CreateTokens makes n one-time enrolment tokens, stores their hashes and
-// returns the tokens (shown once; central keeps only hashes).
-func CreateTokens(ctx context.Context, st Storage, n int, now time.Time, rand io.Reader) ([]string, error) {
+// MaxTokenTTL is the longest an enrolment token may stay valid.
+const MaxTokenTTL = 90 * 24 * time.Hour
+
+// CreateTokens makes n one-time enrolment tokens bound to spec (site,
+// optional device name, expiry), stores their hashes and returns the
+// tokens (shown once; central keeps only hashes).
+//
+// A token is "SECRET.FINGERPRINT": SECRET is 32 base32 characters (160
+// random bits), the only part sent to central; FINGERPRINT is the 64 hex
+// digits of SHA-256 over the DER of central's CA certificate (caFP, see
+// CAFingerprint), which the kiosk checks the server's chain against
+// before it sends SECRET. The token names neither the site nor the device:
+// those live in the token's row at central.
+func CreateTokens(ctx context.Context, st Storage, n int, spec TokenSpec, caFP string, now time.Time, rand io.Reader) ([]string, error) {
 	if n < 1 || n > 100000 {
 		return nil, fmt.Errorf("central: token count %d: want 1..100000", n)
+	}
+	if spec.Site == "" {
+		return nil, fmt.Errorf("central: token: a site is required (a token is bound to one site)")
+	}
+	if len(spec.Site) > 256 || len(spec.Name) > 64 {
+		return nil, fmt.Errorf("central: token: site or name too long")
+	}
+	if n > 1 && spec.Name != "" {
+		return nil, fmt.Errorf("central: token: a device name binds one token, not %d", n)
+	}
+	if !spec.Expires.After(now) || spec.Expires.Sub(now) > MaxTokenTTL {
+		return nil, fmt.Errorf("central: token: expiry %s: want within %s from now", spec.Expires.Format(time.RFC3339), MaxTokenTTL)
+	}
+	if len(caFP) != 64 || strings.Trim(caFP, "0123456789abcdef") != "" {
+		return nil, fmt.Errorf("central: token: CA fingerprint %q: want 64 lower-case hex digits", caFP)
 	}
 	toks := make([]string, n)
 	hashes := make([]string, n)
@@ -30,10 +56,11 @@ func CreateTokens(ctx context.Context, st Storage, n int, now time.Time, rand io
 		if _, err := io.ReadFull(rand, b); err != nil {
 			return nil, fmt.Errorf("central: token: %w", err)
 		}
-		toks[i] = strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
-		hashes[i] = TokenHash(toks[i])
+		secret := strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+		toks[i] = secret + "." + caFP
+		hashes[i] = TokenHash(secret)
 	}
-	if err := st.AddTokens(ctx, hashes, now); err != nil {
+	if err := st.AddTokens(ctx, hashes, spec, now); err != nil {
 		return nil, err
 	}
 	return toks, nil
@@ -169,16 +196,22 @@ var extensions = map[string]string{
 	record.TypeISOSig: ".iso", record.TypeStrokes: ".json",
 }
 
-// Export writes every record to dir/UUID/: record.json and one file per
-// image. Records already exported (record.json present) are skipped, so an
-// export can be resumed.
+// Export writes every record to dir/DEVICE/UUID/ (a record is identified
+// by device and uuid): record.json and one file per image, decrypted
+// (st opened with the key, see OpenSealed). Records already exported
+// (record.json present) are skipped, so an export can be resumed.
 func Export(ctx context.Context, st Storage, dir string) (ExportSummary, error) {
 	var sum ExportSummary
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return sum, fmt.Errorf("central: export: %w", err)
 	}
 	err := st.Records(ctx, func(row Row) error {
-		rd := filepath.Join(dir, row.UUID)
+		for _, part := range []string{row.DeviceID, row.UUID} {
+			if part == "" || part != filepath.Base(part) || strings.HasPrefix(part, ".") {
+				return fmt.Errorf("central: export: bad device or uuid %q", part)
+			}
+		}
+		rd := filepath.Join(dir, row.DeviceID, row.UUID)
 		if _, err := os.Stat(filepath.Join(rd, "record.json")); err == nil {
 			return nil
 		}

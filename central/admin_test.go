@@ -88,7 +88,12 @@ func FuzzParseRosterCSV(f *testing.F) {
 
 func TestExport(t *testing.T) {
 	ctx := context.Background()
-	st := openStorage(t, "sqlite:"+filepath.Join(t.TempDir(), "c.db"))
+	sealer, _ := NewSealer(bytes32(1), entropy.Seeded(1))
+	st, err := OpenSealed(ctx, "sqlite:"+filepath.Join(t.TempDir(), "c.db"), sealer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
 	key, _ := record.GenerateKey(entropy.Seeded(1))
 	r, _ := record.New(entropy.Seeded(2), "k1")
 	r.Card.Name = "甲"
@@ -103,12 +108,12 @@ func TestExport(t *testing.T) {
 		t.Fatalf("export: %+v %v", sum, err)
 	}
 	for _, f := range []string{"record.json", "reg_photo.jpg", "signature_iso.iso", "live_frame.bin"} {
-		if _, err := os.Stat(filepath.Join(dir, s.UUID, f)); err != nil {
+		if _, err := os.Stat(filepath.Join(dir, "k1", s.UUID, f)); err != nil {
 			t.Error(err)
 		}
 	}
-	js, _ := os.ReadFile(filepath.Join(dir, s.UUID, "record.json"))
-	if !strings.Contains(string(js), `"reg_photo": "reg_photo.jpg"`) || strings.Contains(string(js), `"AQID"`) {
+	js, _ := os.ReadFile(filepath.Join(dir, "k1", s.UUID, "record.json"))
+	if !strings.Contains(string(js), `"reg_photo": "reg_photo.jpg"`) || !strings.Contains(string(js), "甲") || strings.Contains(string(js), `"AQID"`) {
 		t.Errorf("record.json: %s", js)
 	}
 	// Resumable: a second export skips what is there.

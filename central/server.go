@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
+	"crypto/subtle"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
@@ -37,24 +38,44 @@ type Config struct {
 	// CertValidity is the lifetime of client certificates (default one
 	// year).
 	CertValidity time.Duration
-	// MaxBatch is the most records one upload may carry (default 500).
-	MaxBatch int
-	Clock    clock.Clock
-	Rand     io.Reader
-	Log      *slog.Logger
+	// MaxBatch is the most records one upload may carry (default
+	// DefaultMaxBatch); MaxRecordBytes the largest record body (default
+	// DefaultMaxRecordBytes). The upload body limit is their product.
+	MaxBatch       int
+	MaxRecordBytes int
+	// MaxConns bounds the connections served at once (default 512).
+	MaxConns int
+	// ReadHeaderTimeout (default 10s, the TLS handshake included),
+	// ReadTimeout and WriteTimeout (default 2m) and IdleTimeout (default
+	// 90s) bound slow and idle connections.
+	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// RejectRate and RejectBurst bound rejection rows and log lines
+	// (default 20 a second, bursts of 200); beyond, rejections are only
+	// counted in metrics.
+	RejectRate, RejectBurst float64
+	// MetricsToken, when set, serves /metrics on the main listener to a
+	// request bearing "Authorization: Bearer TOKEN"; without it /metrics
+	// is only on MetricsHandler (a separate listen address).
+	MetricsToken string
+	Clock        clock.Clock
+	Rand         io.Reader
+	Log          *slog.Logger
 }
 
 // Server is the central sync endpoint.
 type Server struct {
-	cfg     Config
-	reg     *prometheus.Registry
-	records *prometheus.CounterVec
-	rejects *prometheus.CounterVec
-	enrols  prometheus.Counter
-	beats   prometheus.Counter
-	upload  prometheus.Histogram
-	mux     *http.ServeMux
-	http    *http.Server
+	cfg      Config
+	reg      *prometheus.Registry
+	records  *prometheus.CounterVec
+	rejects  *prometheus.CounterVec
+	enrols   prometheus.Counter
+	beats    prometheus.Counter
+	renewals prometheus.Counter
+	upload   prometheus.Histogram
+	mux      *http.ServeMux
+	http     *http.Server
+	// rejectLim bounds the rejection rows and log lines.
+	rejectLim *rejectLimiter
 }
 
 // Reasons a request or record is rejected (logged, counted, and sent back
@@ -72,6 +93,12 @@ const (
 	ReasonTokenUnknown  = "enrolment token unknown"
 	ReasonTokenUsed     = "enrolment token already used"
 	ReasonClientCert    = "client certificate rejected"
+	ReasonTokenExpired  = "enrolment token expired"
+	ReasonTokenNoSite   = "enrolment token bound to no site"
+	ReasonSiteMismatch  = "enrolment request names another site than its token"
+	ReasonRevokedKey    = "device key revoked: re-enrolment refused"
+	ReasonRecordSite    = "record of another site"
+	ReasonSimulated     = "simulated record: the device's site is not a demo site"
 )
 
 // NewServer checks cfg and returns a server.
@@ -83,7 +110,28 @@ func NewServer(cfg Config) (*Server, error) {
 		cfg.CertValidity = 365 * 24 * time.Hour
 	}
 	if cfg.MaxBatch == 0 {
-		cfg.MaxBatch = 500
+		cfg.MaxBatch = DefaultMaxBatch
+	}
+	if cfg.MaxRecordBytes == 0 {
+		cfg.MaxRecordBytes = DefaultMaxRecordBytes
+	}
+	if cfg.MaxConns == 0 {
+		cfg.MaxConns = 512
+	}
+	for _, d := range []struct {
+		p   *time.Duration
+		def time.Duration
+	}{{&cfg.ReadHeaderTimeout, 10 * time.Second}, {&cfg.ReadTimeout, 2 * time.Minute}, {&cfg.WriteTimeout, 2 * time.Minute},
+		{&cfg.IdleTimeout, 90 * time.Second}} {
+		if *d.p == 0 {
+			*d.p = d.def
+		}
+	}
+	if cfg.RejectRate == 0 {
+		cfg.RejectRate = 20
+	}
+	if cfg.RejectBurst == 0 {
+		cfg.RejectBurst = 200
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = clock.Real{}
@@ -95,30 +143,53 @@ func NewServer(cfg Config) (*Server, error) {
 		cfg.Log = logx.Discard()
 	}
 	cfg.CA.rand = cfg.Rand
-	s := &Server{cfg: cfg, reg: prometheus.NewRegistry(), mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, reg: prometheus.NewRegistry(), mux: http.NewServeMux(),
+		rejectLim: &rejectLimiter{rate: cfg.RejectRate, burst: cfg.RejectBurst}}
 	s.records = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "central_records_total",
 		Help: "Records received, by result (stored, duplicate, rejected)."}, []string{"result"})
 	s.rejects = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "central_rejections_total",
 		Help: "Rejected requests and records, by reason."}, []string{"reason"})
 	s.enrols = prometheus.NewCounter(prometheus.CounterOpts{Name: "central_enrolments_total", Help: "Devices enrolled."})
 	s.beats = prometheus.NewCounter(prometheus.CounterOpts{Name: "central_heartbeats_total", Help: "Heartbeats received."})
+	s.renewals = prometheus.NewCounter(prometheus.CounterOpts{Name: "central_renewals_total", Help: "Device certificates renewed."})
 	s.upload = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "central_upload_seconds",
 		Help: "Time to verify and store one upload batch.", Buckets: prometheus.ExponentialBuckets(0.001, 2, 14)})
-	s.reg.MustRegister(s.records, s.rejects, s.enrols, s.beats, s.upload,
+	s.reg.MustRegister(s.records, s.rejects, s.enrols, s.beats, s.renewals, s.upload,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	s.mux.HandleFunc("POST /v1/enrol", s.handleEnrol)
 	s.mux.HandleFunc("POST /v1/records", s.handleRecords)
 	s.mux.HandleFunc("GET /v1/roster", s.handleRoster)
 	s.mux.HandleFunc("POST /v1/heartbeat", s.handleHeartbeat)
+	s.mux.HandleFunc("POST /v1/renew", s.handleRenew)
 	s.mux.HandleFunc("GET /healthz", s.handleHealth)
-	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
+	if cfg.MetricsToken != "" {
+		s.mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+			want := "Bearer " + cfg.MetricsToken
+			if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte(want)) != 1 {
+				w.Header().Set("WWW-Authenticate", "Bearer")
+				http.Error(w, "metrics: bearer token required", http.StatusUnauthorized)
+				return
+			}
+			s.MetricsHandler().ServeHTTP(w, r)
+		})
+	}
 	s.http = &http.Server{
 		Handler:           s.mux,
 		TLSConfig:         s.TLSConfig(),
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+		ReadTimeout:       cfg.ReadTimeout,
+		WriteTimeout:      cfg.WriteTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
+		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          log.New(logWriter{s.cfg.Log}, "", 0),
 	}
 	return s, nil
+}
+
+// MetricsHandler serves the Prometheus metrics, for a listener of its
+// own (centrald serve --metrics-listen).
+func (s *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})
 }
 
 // Handler is the server's HTTP handler (it expects TLS state on requests
@@ -155,7 +226,7 @@ func (s *Server) TLSConfig() *tls.Config {
 
 // Serve serves HTTPS on ln until Shutdown.
 func (s *Server) Serve(ln net.Listener) error {
-	err := s.http.Serve(tls.NewListener(ln, s.http.TLSConfig))
+	err := s.http.Serve(tls.NewListener(newLimitListener(ln, s.cfg.MaxConns), s.http.TLSConfig))
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
 	}
@@ -185,7 +256,15 @@ func (w logWriter) Write(p []byte) (int, error) {
 // reject logs and counts a rejection. Nothing personal goes in: device id,
 // record UUID and the reason.
 func (s *Server) reject(ctx context.Context, device, uuid, reason string, cause error) {
+	s.rejects.WithLabelValues(reason).Inc()
+	ok, suppressed := s.rejectLim.allow(s.cfg.Clock.Now())
+	if !ok {
+		return
+	}
 	attrs := []any{"device", device, "reason", reason}
+	if suppressed > 0 {
+		attrs = append(attrs, "suppressed_before", suppressed)
+	}
 	if uuid != "" {
 		attrs = append(attrs, "uuid", uuid)
 	}
@@ -193,7 +272,6 @@ func (s *Server) reject(ctx context.Context, device, uuid, reason string, cause 
 		attrs = append(attrs, "cause", cause)
 	}
 	s.cfg.Log.Warn("rejected", attrs...)
-	s.rejects.WithLabelValues(reason).Inc()
 	if err := s.cfg.Storage.Reject(ctx, device, reason, s.cfg.Clock.Now()); err != nil {
 		s.cfg.Log.Error("cannot count a rejection", "err", err)
 	}
@@ -217,17 +295,22 @@ func codecOf(r *http.Request) (codec, error) {
 	return codec{}, fmt.Errorf("content type %q: want application/json or application/cbor", ct)
 }
 
-const maxBody = 256 << 20
-
-func (c codec) decode(w http.ResponseWriter, r *http.Request, v any) error {
-	body := http.MaxBytesReader(w, r.Body, maxBody)
-	if c.cbor {
-		_, dm := record.CBOR()
-		return dm.NewDecoder(body).Decode(v)
+// badBody answers a body that could not be decoded: 413 when a limit
+// was crossed (the connection is then closed: the rest is not read), 400
+// otherwise.
+func (c codec) badBody(w http.ResponseWriter, what string, err error) {
+	var mbe *http.MaxBytesError
+	var big errBatchTooLarge
+	switch {
+	case errors.As(err, &mbe):
+		w.Header().Set("Connection", "close")
+		c.fail(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("%s: body over %d bytes", what, mbe.Limit))
+	case errors.As(err, &big):
+		w.Header().Set("Connection", "close")
+		c.fail(w, http.StatusRequestEntityTooLarge, big.Error())
+	default:
+		c.fail(w, http.StatusBadRequest, what+": "+err.Error())
 	}
-	dec := json.NewDecoder(body)
-	dec.DisallowUnknownFields()
-	return dec.Decode(v)
 }
 
 func (c codec) write(w http.ResponseWriter, status int, v any) {
@@ -270,8 +353,8 @@ func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req record.EnrolRequest
-	if err := c.decode(w, r, &req); err != nil {
-		c.fail(w, http.StatusBadRequest, "bad enrolment request: "+err.Error())
+	if err := c.decodeOne(w, r, MaxEnrolBody, &req); err != nil {
+		c.badBody(w, "bad enrolment request", err)
 		return
 	}
 	if len(req.PublicKey) != ed25519.PublicKeySize || req.Token == "" {
@@ -286,25 +369,31 @@ func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, http.StatusInternalServerError, err.Error())
 		return
 	}
-	err = s.cfg.Storage.Enrol(r.Context(), TokenHash(req.Token), Device{ID: id, PublicKey: pub, Site: req.Site,
+	// A token is SECRET.FINGERPRINT; only the secret is hashed (a kiosk
+	// sends the secret alone, a whole token is accepted too).
+	secret, _, _ := strings.Cut(req.Token, ".")
+	d, err := s.cfg.Storage.Enrol(r.Context(), TokenHash(secret), req.Site, Device{ID: id, PublicKey: pub,
 		EnrolledAt: now, CertSerial: cert.SerialNumber.Text(16)})
-	switch {
-	case errors.Is(err, ErrTokenUnknown):
-		s.reject(r.Context(), id, "", ReasonTokenUnknown, nil)
-		c.fail(w, http.StatusForbidden, ReasonTokenUnknown)
-		return
-	case errors.Is(err, ErrTokenUsed):
-		s.reject(r.Context(), id, "", ReasonTokenUsed, nil)
-		c.fail(w, http.StatusForbidden, ReasonTokenUsed)
-		return
-	case err != nil:
+	for _, m := range []struct {
+		err    error
+		reason string
+	}{{ErrTokenUnknown, ReasonTokenUnknown}, {ErrTokenUsed, ReasonTokenUsed}, {ErrTokenExpired, ReasonTokenExpired},
+		{ErrTokenNoSite, ReasonTokenNoSite}, {ErrSiteMismatch, ReasonSiteMismatch}, {ErrDeviceRevoked, ReasonRevokedKey}} {
+		if errors.Is(err, m.err) {
+			s.reject(r.Context(), id, "", m.reason, nil)
+			c.fail(w, http.StatusForbidden, m.reason)
+			return
+		}
+	}
+	if err != nil {
 		s.cfg.Log.Error("enrol", "device", id, "err", err)
 		c.fail(w, http.StatusServiceUnavailable, "storage unavailable")
 		return
 	}
 	s.enrols.Inc()
-	s.cfg.Log.Info("device enrolled", "device", id, "site", req.Site, "software", req.Software)
-	c.write(w, http.StatusOK, record.EnrolResponse{DeviceID: id, Certificate: string(certPEM), CA: string(s.cfg.CA.PEM)})
+	s.cfg.Log.Info("device enrolled", "device", id, "site", d.Site, "software", req.Software)
+	c.write(w, http.StatusOK, record.EnrolResponse{DeviceID: id, Certificate: string(certPEM), CA: string(s.cfg.CA.PEM),
+		Site: d.Site, Name: d.Name})
 }
 
 // device returns the enrolled device behind the request's (verified)
@@ -358,12 +447,9 @@ func (s *Server) handleRecords(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req record.UploadRequest
-	if err := c.decode(w, r, &req); err != nil {
-		c.fail(w, http.StatusBadRequest, "bad upload: "+err.Error())
-		return
-	}
-	if len(req.Records) > s.cfg.MaxBatch {
-		c.fail(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("batch of %d records: at most %d", len(req.Records), s.cfg.MaxBatch))
+	req.Records, err = c.decodeUpload(w, r, s.uploadLimit(), s.cfg.MaxBatch, s.cfg.MaxRecordBytes)
+	if err != nil {
+		c.badBody(w, "bad upload", err)
 		return
 	}
 	start := time.Now()
@@ -402,6 +488,16 @@ func (s *Server) Ingest(ctx context.Context, d *Device, recs []record.Signed) ([
 			continue
 		case err != nil:
 			res[i].Reason = ReasonInvalid
+			continue
+		}
+		// The site and the simulated mark are checked against central's
+		// own device row, not what the device says.
+		if rec.Site != d.Site {
+			res[i].Reason = ReasonRecordSite
+			continue
+		}
+		if rec.Simulated && !d.Demo {
+			res[i].Reason = ReasonSimulated
 			continue
 		}
 		id := rec.Card.IDNumber
@@ -477,8 +573,8 @@ func (s *Server) handleHeartbeat(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var hb record.Heartbeat
-	if err := c.decode(w, r, &hb); err != nil {
-		c.fail(w, http.StatusBadRequest, "bad heartbeat: "+err.Error())
+	if err := c.decodeOne(w, r, MaxSmallBody, &hb); err != nil {
+		c.badBody(w, "bad heartbeat", err)
 		return
 	}
 	info, _ := json.Marshal(hb)
@@ -493,6 +589,41 @@ func (s *Server) handleHeartbeat(w http.ResponseWriter, r *http.Request) {
 		s.cfg.Log.Warn("device clock skew", "device", d.ID, "skew", skew.Round(time.Second).String())
 	}
 	c.write(w, http.StatusOK, record.HeartbeatResponse{Time: now})
+}
+
+// handleRenew issues a new certificate for the key of the (valid,
+// enrolled, not revoked) certificate the device connects with: renewal
+// rides on the existing mutual TLS, so an expired certificate cannot renew
+// (the kiosk enrols again with a new token, see docs/sync-protocol.md).
+func (s *Server) handleRenew(w http.ResponseWriter, r *http.Request) {
+	c, err := codecOf(r)
+	if err != nil {
+		c.fail(w, http.StatusUnsupportedMediaType, err.Error())
+		return
+	}
+	d := s.device(w, r, c)
+	if d == nil {
+		return
+	}
+	var req record.RenewRequest
+	if err := c.decodeOne(w, r, MaxSmallBody, &req); err != nil {
+		c.badBody(w, "bad renewal", err)
+		return
+	}
+	now := s.cfg.Clock.Now()
+	certPEM, cert, err := s.cfg.CA.IssueClientCert(d.PublicKey, d.ID, now.Add(-time.Hour), now.Add(s.cfg.CertValidity))
+	if err != nil {
+		c.fail(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	if err := s.cfg.Storage.Renewed(r.Context(), d.ID, cert.SerialNumber.Text(16), now); err != nil {
+		s.cfg.Log.Error("renew", "device", d.ID, "err", err)
+		c.fail(w, http.StatusServiceUnavailable, "storage unavailable")
+		return
+	}
+	s.renewals.Inc()
+	s.cfg.Log.Info("certificate renewed", "device", d.ID, "until", cert.NotAfter.UTC().Format(time.RFC3339))
+	c.write(w, http.StatusOK, record.RenewResponse{Certificate: string(certPEM)})
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {

@@ -21,11 +21,12 @@ import (
 )
 
 type kiosk struct {
-	id  string
-	key ed25519.PrivateKey
-	tls *tls.Config
-	ob  *syncclient.MemOutbox
-	c   *syncclient.Client
+	id   string
+	site string
+	key  ed25519.PrivateKey
+	tls  *tls.Config
+	ob   *syncclient.MemOutbox
+	c    *syncclient.Client
 }
 
 func enrol(t *testing.T, srv *centraltest.Server, token string, seed uint64, now func() time.Time) *kiosk {
@@ -40,7 +41,7 @@ func enrol(t *testing.T, srv *centraltest.Server, token string, seed uint64, now
 	if err != nil {
 		t.Fatal(err)
 	}
-	k := &kiosk{id: en.DeviceID, key: key, tls: tc, ob: syncclient.NewMemOutbox()}
+	k := &kiosk{id: en.DeviceID, site: en.Site, key: key, tls: tc, ob: syncclient.NewMemOutbox()}
 	k.c, err = syncclient.New(syncclient.Config{Central: srv.URL, TLS: tc}, k.ob)
 	if err != nil {
 		t.Fatal(err)
@@ -50,6 +51,7 @@ func enrol(t *testing.T, srv *centraltest.Server, token string, seed uint64, now
 
 func (k *kiosk) sign(t *testing.T, seed uint64) *record.Signed {
 	r, _ := record.New(entropy.Seeded(seed), k.id)
+	r.Site = k.site
 	r.Card.IDNumber = "11010519491231002X"
 	s, err := record.Sign(r, k.key)
 	if err != nil {
@@ -60,7 +62,10 @@ func (k *kiosk) sign(t *testing.T, seed uint64) *record.Signed {
 
 func TestSecurity(t *testing.T) {
 	clk := clocktest.New(time.Now())
-	srv := centraltest.Start(t, centraltest.Options{Clock: clk, Config: func(c *central.Config) { c.CertValidity = 48 * time.Hour }})
+	srv := centraltest.Start(t, centraltest.Options{Clock: clk, Config: func(c *central.Config) {
+		c.CertValidity = 48 * time.Hour
+		c.MetricsToken = "metrics-secret"
+	}})
 	toks := srv.Tokens(t, 3)
 	a := enrol(t, srv, toks[0], 1, nil)
 	b := enrol(t, srv, toks[1], 2, nil)
@@ -136,17 +141,30 @@ func TestSecurity(t *testing.T) {
 		resp.Body.Close()
 	}
 
-	// Health and metrics need no certificate.
-	for _, p := range []string{"/healthz", "/metrics"} {
-		resp, err := plain.Get(srv.URL + p)
-		if err != nil || resp.StatusCode != 200 {
-			t.Fatalf("%s: %v %v", p, resp, err)
+	// Health needs no certificate; metrics need the token.
+	get := func(p, auth string) (int, string) {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+p, nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
 		}
+		resp, err := plain.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
 		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if p == "/metrics" && !strings.Contains(string(body), `central_rejections_total{reason="tampered: hash mismatch"} 1`) {
-			t.Errorf("metrics lack the rejection counter:\n%s", body)
+		return resp.StatusCode, string(body)
+	}
+	if code, _ := get("/healthz", ""); code != 200 {
+		t.Errorf("healthz: %d", code)
+	}
+	for _, auth := range []string{"", "Bearer wrong", "metrics-secret"} {
+		if code, _ := get("/metrics", auth); code != 401 {
+			t.Errorf("metrics with %q: %d, want 401", auth, code)
 		}
+	}
+	if code, body := get("/metrics", "Bearer metrics-secret"); code != 200 || !strings.Contains(body, `central_rejections_total{reason="tampered: hash mismatch"} 1`) {
+		t.Errorf("metrics with the token: %d, lack the rejection counter:\n%s", code, body)
 	}
 
 	// Expired certificate: the server's clock passes the certificate's

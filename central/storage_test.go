@@ -91,40 +91,72 @@ func testDevice(seed uint64, site string) (Device, ed25519.PrivateKey) {
 	return Device{ID: DeviceID(pub), PublicKey: pub, Site: site, EnrolledAt: t0, CertSerial: "1"}, k
 }
 
+const testFP = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+
+func secretOf(tok string) string { s, _, _ := strings.Cut(tok, "."); return s }
+
 func TestStorageEnrol(t *testing.T) {
 	forEach(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		st := openStorage(t, dsn)
-		toks, err := CreateTokens(ctx, st, 3, t0, entropy.Seeded(1))
-		if err != nil || len(toks) != 3 {
-			t.Fatal(err)
+		spec := TokenSpec{Site: "site-a", Expires: t0.Add(time.Hour)}
+		toks, err := CreateTokens(ctx, st, 3, spec, testFP, t0, entropy.Seeded(1))
+		if err != nil || len(toks) != 3 || !strings.HasSuffix(toks[0], "."+testFP) {
+			t.Fatal(toks, err)
 		}
-		d, _ := testDevice(1, "site-a")
-		if err := st.Enrol(ctx, TokenHash("nope"), d); !errors.Is(err, ErrTokenUnknown) {
+		d, _ := testDevice(1, "")
+		if _, err := st.Enrol(ctx, TokenHash("nope"), "", d); !errors.Is(err, ErrTokenUnknown) {
 			t.Errorf("unknown token: %v", err)
 		}
-		if err := st.Enrol(ctx, TokenHash(toks[0]), d); err != nil {
-			t.Fatal(err)
+		// The request naming another site than the token's: refused, the
+		// token stays unused.
+		if _, err := st.Enrol(ctx, TokenHash(secretOf(toks[0])), "site-b", d); !errors.Is(err, ErrSiteMismatch) {
+			t.Errorf("other site: %v", err)
 		}
-		// The same device again (lost answer): fine. Another key: replay.
-		if err := st.Enrol(ctx, TokenHash(toks[0]), d); err != nil {
+		got, err := st.Enrol(ctx, TokenHash(secretOf(toks[0])), "", d)
+		if err != nil || got.Site != "site-a" {
+			t.Fatal(got, err)
+		}
+		// The same device again (lost answer, resumed provisioning):
+		// fine. Another key: replay.
+		if _, err := st.Enrol(ctx, TokenHash(secretOf(toks[0])), "site-a", d); err != nil {
 			t.Errorf("same device, same token: %v", err)
 		}
-		d2, _ := testDevice(2, "site-a")
-		if err := st.Enrol(ctx, TokenHash(toks[0]), d2); !errors.Is(err, ErrTokenUsed) {
+		d2, _ := testDevice(2, "")
+		if _, err := st.Enrol(ctx, TokenHash(secretOf(toks[0])), "", d2); !errors.Is(err, ErrTokenUsed) {
 			t.Errorf("replayed token: %v", err)
 		}
-		// The same key again with a new token: same device, updated.
-		d.Site = "site-b"
-		if err := st.Enrol(ctx, TokenHash(toks[1]), d); err != nil {
+		// An expired token.
+		late := d2
+		late.EnrolledAt = t0.Add(2 * time.Hour)
+		if _, err := st.Enrol(ctx, TokenHash(secretOf(toks[1])), "", late); !errors.Is(err, ErrTokenExpired) {
+			t.Errorf("expired token: %v", err)
+		}
+		// The same key again with a new token of another site: same
+		// device, moved.
+		tb, _ := CreateTokens(ctx, st, 1, TokenSpec{Site: "site-b", Name: "hall 2", Expires: t0.Add(time.Hour)}, testFP, t0, entropy.Seeded(5))
+		if _, err := st.Enrol(ctx, TokenHash(secretOf(tb[0])), "", d); err != nil {
 			t.Fatal(err)
 		}
-		got, err := st.Device(ctx, d.ID)
-		if err != nil || got.Site != "site-b" || !got.PublicKey.Equal(d.PublicKey) {
+		got, err = st.Device(ctx, d.ID)
+		if err != nil || got.Site != "site-b" || got.Name != "hall 2" || !got.PublicKey.Equal(d.PublicKey) {
 			t.Errorf("device: %+v %v", got, err)
 		}
 		if _, err := st.Device(ctx, "kzzz"); !errors.Is(err, ErrUnknownDevice) {
 			t.Errorf("unknown device: %v", err)
+		}
+		// A revoked key cannot enrol again, with its own token or a new one.
+		if err := st.Revoke(ctx, d.ID, "stolen", "op", t0); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.Enrol(ctx, TokenHash(secretOf(tb[0])), "", d); !errors.Is(err, ErrDeviceRevoked) {
+			t.Errorf("revoked key, own token: %v", err)
+		}
+		if _, err := st.Enrol(ctx, TokenHash(secretOf(toks[1])), "", d); !errors.Is(err, ErrDeviceRevoked) {
+			t.Errorf("revoked key, new token: %v", err)
+		}
+		if got, _ := st.Device(ctx, d.ID); !got.Revoked || got.RevokeReason != "stolen" {
+			t.Errorf("revoked device: %+v", got)
 		}
 		// Many racing enrolments with one token: exactly one wins.
 		var wg sync.WaitGroup
@@ -135,7 +167,7 @@ func TestStorageEnrol(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				dd, _ := testDevice(uint64(10+i), "")
-				if st.Enrol(ctx, TokenHash(toks[2]), dd) == nil {
+				if _, err := st.Enrol(ctx, TokenHash(secretOf(toks[2])), "", dd); err == nil {
 					mu.Lock()
 					wins++
 					mu.Unlock()
@@ -148,6 +180,17 @@ func TestStorageEnrol(t *testing.T) {
 		}
 		if s, _ := st.Stats(ctx); s.Devices != 2 {
 			t.Errorf("devices %d", s.Devices)
+		}
+		if err := st.AddTokens(ctx, []string{"x"}, TokenSpec{Expires: t0}, t0); !errors.Is(err, ErrTokenNoSite) {
+			t.Errorf("token without site: %v", err)
+		}
+		for _, bad := range []TokenSpec{{Site: "s", Expires: t0}, {Site: "s", Expires: t0.Add(100 * 24 * time.Hour)}, {Expires: t0.Add(time.Hour)}} {
+			if _, err := CreateTokens(ctx, st, 1, bad, testFP, t0, entropy.Seeded(1)); err == nil {
+				t.Errorf("token spec %+v accepted", bad)
+			}
+		}
+		if _, err := CreateTokens(ctx, st, 1, spec, "abc", t0, entropy.Seeded(1)); err == nil {
+			t.Error("short fingerprint accepted")
 		}
 	})
 }
@@ -319,4 +362,210 @@ func TestOpenErrors(t *testing.T) {
 		!strings.Contains(err.Error(), "central:") {
 		t.Errorf("unreachable postgres: %v", err)
 	}
+}
+
+// A database of schema version 1 (before tokens had a site and records
+// were keyed by device and uuid) is migrated in place: its records stay,
+// another device may now use a uuid one device used, and its old tokens
+// (bound to no site) are refused.
+func TestStorageMigrateV1(t *testing.T) {
+	forEach(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		pg := strings.HasPrefix(dsn, "postgres")
+		var db *sql.DB
+		var err error
+		if pg {
+			db, err = sql.Open(pgDriverName, dsn)
+		} else {
+			db, err = sql.Open("sqlite", "file:"+strings.TrimPrefix(dsn, "sqlite:"))
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		old := &sqlStorage{db: db, pg: pg}
+		v1 := old.baseSchema()
+		for _, st := range v1[:len(v1)-1] {
+			if _, err := db.Exec(st); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, keyA := testDevice(1, "")
+		rows := testRows(t, keyA, "kA", 1, 7)
+		r := rows[0]
+		if _, err := db.Exec(old.q(`INSERT INTO records(uuid, device_id, hash, sig, body, received_at) VALUES($1, $2, $3, $4, $5, $6)`),
+			r.UUID, r.DeviceID, r.Hash[:], r.Sig, r.Body, ms(t0)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(old.q(`INSERT INTO tokens(hash, created_at) VALUES($1, $2)`), TokenHash("oldtoken"), ms(t0)); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+
+		st := openStorage(t, dsn)
+		// Opening twice more changes nothing.
+		openStorage(t, dsn).Close()
+		var v int
+		if err := st.(*sqlStorage).db.QueryRow(`SELECT n FROM counters WHERE name = 'schema'`).Scan(&v); err != nil || v != SchemaVersion {
+			t.Fatalf("schema version %d %v, want %d", v, err, SchemaVersion)
+		}
+		n := 0
+		st.Records(ctx, func(got Row) error {
+			if got.UUID != r.UUID || string(got.Body) != string(r.Body) {
+				t.Errorf("record after migration: %+v", got.UUID)
+			}
+			n++
+			return nil
+		})
+		if n != 1 {
+			t.Errorf("%d records after migration", n)
+		}
+		// Device B with A's uuid: its own record, stored; A's again: duplicate.
+		squat := r
+		squat.DeviceID = "kB"
+		squat.Hash[0] ^= 1
+		if res, err := st.PutRecords(ctx, []Row{squat, r}); err != nil || res[0] != Stored || res[1] != Duplicate {
+			t.Errorf("after migration: %v %v", res, err)
+		}
+		d, _ := testDevice(3, "")
+		if _, err := st.Enrol(ctx, TokenHash("oldtoken"), "", d); !errors.Is(err, ErrTokenNoSite) {
+			t.Errorf("old token: %v", err)
+		}
+	})
+}
+
+// With a Sealer, record bodies, roster names and ID numbers are not in
+// the database in clear (the roster is keyed by an HMAC of the number),
+// yet confirmation, roster deltas and Records work; data stored in clear
+// before is sealed on the first sealed open; without the key, personal
+// data can be neither read nor written.
+func TestStorageSealed(t *testing.T) {
+	forEach(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		const id, name = "11010519491231002X", "王小明"
+		plain := openStorage(t, dsn)
+		if _, err := plain.ImportRoster(ctx, []record.RosterEntry{{IDNumber: id, Name: name, Site: "s1"}}); err != nil {
+			t.Fatal(err)
+		}
+		_, key := testDevice(1, "")
+		rows := testRows(t, key, "k1", 2, 3)
+		if _, err := plain.PutRecords(ctx, rows[:1]); err != nil {
+			t.Fatal(err)
+		}
+		plain.Close()
+
+		sealer, _ := NewSealer(bytes32(7), entropy.Seeded(1))
+		st, err := OpenSealed(ctx, dsn, sealer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		rows[1].IDNumber, rows[1].Site = id, "s1"
+		if _, err := st.PutRecords(ctx, rows[1:]); err != nil {
+			t.Fatal(err)
+		}
+		d, err := st.Roster(ctx, "s1", 0)
+		if err != nil || len(d.Entries) != 1 || d.Entries[0].IDNumber != id || d.Entries[0].Name != name || d.Entries[0].State != record.Confirmed {
+			t.Fatalf("sealed roster: %+v %v", d, err)
+		}
+		n := 0
+		if err := st.Records(ctx, func(r Row) error {
+			if string(r.Body) != string(rows[n].Body) {
+				t.Errorf("record %d body does not round-trip", n)
+			}
+			n++
+			return nil
+		}); err != nil || n != 2 {
+			t.Fatalf("records: %d %v", n, err)
+		}
+		// Nothing personal in clear in the database's tables.
+		db := st.(*sqlStorage).db
+		var dump strings.Builder
+		for _, q := range []string{`SELECT id_number || name || id_enc FROM roster`} {
+			rs, _ := db.Query(q)
+			for rs.Next() {
+				var v string
+				rs.Scan(&v)
+				dump.WriteString(v)
+			}
+			rs.Close()
+		}
+		rs, _ := db.Query(`SELECT body FROM records`)
+		for rs.Next() {
+			var b []byte
+			rs.Scan(&b)
+			if !isSealed(b) {
+				t.Error("a record body is stored in clear")
+			}
+			dump.Write(b)
+		}
+		rs.Close()
+		for _, secret := range []string{id, name, "ID000000"} {
+			if strings.Contains(dump.String(), secret) {
+				t.Errorf("%q in clear in the database", secret)
+			}
+		}
+		// Without the key: refused, with a named error.
+		nokey := openStorage(t, dsn)
+		if err := nokey.Records(ctx, func(Row) error { return nil }); !errors.Is(err, ErrNeedsKey) {
+			t.Errorf("records without the key: %v", err)
+		}
+		if _, err := nokey.ImportRoster(ctx, []record.RosterEntry{{IDNumber: id, Name: name, Site: "s1"}}); !errors.Is(err, ErrNeedsKey) {
+			t.Errorf("roster import without the key: %v", err)
+		}
+		if _, err := nokey.Roster(ctx, "s1", 0); !errors.Is(err, ErrNeedsKey) {
+			t.Errorf("roster without the key: %v", err)
+		}
+		// Another key does not open it.
+		other, _ := NewSealer(bytes32(8), entropy.Seeded(2))
+		wrong, err := OpenSealed(ctx, dsn, other)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer wrong.Close()
+		if err := wrong.Records(ctx, func(Row) error { return nil }); !errors.Is(err, ErrUnseal) {
+			t.Errorf("records with another key: %v", err)
+		}
+	})
+}
+
+func bytes32(b byte) []byte {
+	k := make([]byte, 32)
+	for i := range k {
+		k[i] = b
+	}
+	return k
+}
+
+func TestKeyFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "k")
+	if err := CreateKeyFile(p, entropy.Seeded(1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := CreateKeyFile(p, entropy.Seeded(1)); err == nil {
+		t.Error("existing key file overwritten")
+	}
+	if _, err := LoadKeyFile(p, entropy.System); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(p, 0o644)
+	if _, err := LoadKeyFile(p, entropy.System); err == nil || !strings.Contains(err.Error(), "0600") {
+		t.Errorf("world-readable key file: %v", err)
+	}
+}
+
+// The rejection table keeps at most its bound of rows, the newest.
+func TestStorageRejectionsBounded(t *testing.T) {
+	forEach(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		st := openStorage(t, dsn)
+		st.(*sqlStorage).maxRejections = 10
+		for i := range 100 {
+			if err := st.Reject(ctx, fmt.Sprint("k", i), ReasonNoCert, t0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if s, _ := st.Stats(ctx); s.Rejected != 10 {
+			t.Errorf("%d rejection rows kept, want 10", s.Rejected)
+		}
+	})
 }

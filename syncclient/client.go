@@ -15,17 +15,23 @@ package syncclient
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hbzk/kiosk/device/clock"
@@ -97,6 +103,14 @@ type Config struct {
 	Log                   *slog.Logger
 	// Transport replaces the HTTP transport (tests); TLS is then unused.
 	Transport http.RoundTripper
+	// CertFile is where the device certificate lives: when set, the
+	// client renews the certificate over its mutual TLS once less than
+	// RenewWithin of its lifetime is left, writes the new one there
+	// atomically and uses it from the next connection on.
+	CertFile string
+	// RenewWithin is the fraction of the lifetime left at which the
+	// certificate is renewed (default 1/3).
+	RenewWithin float64
 }
 
 // Status is what the UI and kioskctl show about syncing.
@@ -132,6 +146,8 @@ type Client struct {
 	st Status
 	// syncMu makes SyncOnce calls take turns.
 	syncMu sync.Mutex
+	// cert is the client certificate in use (renewals replace it).
+	cert atomic.Pointer[tls.Certificate]
 }
 
 // New checks cfg and returns a client. The last saved status is loaded.
@@ -164,12 +180,25 @@ func New(cfg Config, ob Outbox) (*Client, error) {
 	if cfg.Log == nil {
 		cfg.Log = logx.Discard()
 	}
+	if cfg.RenewWithin <= 0 || cfg.RenewWithin >= 1 {
+		cfg.RenewWithin = 1.0 / 3
+	}
+	c := &Client{cfg: cfg, ob: ob, base: u, kick: make(chan struct{}, 1)}
 	tr := cfg.Transport
 	if tr == nil {
-		tr = &http.Transport{TLSClientConfig: cfg.TLS.Clone(), MaxIdleConnsPerHost: 2, IdleConnTimeout: 90 * time.Second,
+		tc := cfg.TLS.Clone()
+		if tc != nil && len(tc.Certificates) == 1 {
+			// The certificate is looked up per handshake, so that a
+			// renewed one is used from the next connection on.
+			cert := tc.Certificates[0]
+			c.cert.Store(&cert)
+			tc.Certificates = nil
+			tc.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return c.cert.Load(), nil }
+		}
+		tr = &http.Transport{TLSClientConfig: tc, MaxIdleConnsPerHost: 2, IdleConnTimeout: 90 * time.Second,
 			TLSHandshakeTimeout: 15 * time.Second, ForceAttemptHTTP2: true}
 	}
-	c := &Client{cfg: cfg, ob: ob, hc: &http.Client{Transport: tr, Timeout: cfg.Timeout}, base: u, kick: make(chan struct{}, 1)}
+	c.hc = &http.Client{Transport: tr, Timeout: cfg.Timeout}
 	c.st.State = "idle"
 	if b, err := ob.Meta(context.Background(), MetaStatus); err == nil && b != nil {
 		var st Status
@@ -277,6 +306,11 @@ func (c *Client) SyncOnce(ctx context.Context) (Result, error) {
 }
 
 func (c *Client) syncOnce(ctx context.Context, res *Result) error {
+	if err := c.maybeRenew(ctx); err != nil {
+		// The certificate still works: records go on, renewal is tried
+		// again at the next sync.
+		c.cfg.Log.Warn("certificate renewal failed", "err", err)
+	}
 	for {
 		batch, err := c.ob.Pending(ctx, c.cfg.Batch)
 		if err != nil {
@@ -412,6 +446,92 @@ func (c *Client) heartbeat(ctx context.Context) error {
 	}
 	skew := sent.Sub(resp.Time).Round(time.Second)
 	c.update(func(s *Status) { s.ClockSkew = skew })
+	return nil
+}
+
+// CertLeaf is the client certificate in use (nil without TLS).
+func (c *Client) CertLeaf() *x509.Certificate {
+	if cert := c.cert.Load(); cert != nil {
+		return cert.Leaf
+	}
+	return nil
+}
+
+// maybeRenew renews the certificate when less than RenewWithin of its
+// lifetime is left: POST /v1/renew over the current mutual TLS, the
+// answer checked (same key, chains to central's CA, for client
+// authentication), written to CertFile through a temporary file and a
+// rename, then used.
+func (c *Client) maybeRenew(ctx context.Context) error {
+	cur := c.cert.Load()
+	if c.cfg.CertFile == "" || cur == nil || cur.Leaf == nil {
+		return nil
+	}
+	now := c.cfg.Clock.Now()
+	life := cur.Leaf.NotAfter.Sub(cur.Leaf.NotBefore)
+	if left := cur.Leaf.NotAfter.Sub(now); left > time.Duration(float64(life)*c.cfg.RenewWithin) {
+		return nil
+	}
+	var resp record.RenewResponse
+	if err := c.do(ctx, http.MethodPost, "/v1/renew", &record.RenewRequest{Software: c.cfg.Software}, &resp); err != nil {
+		return err
+	}
+	b, _ := pem.Decode([]byte(resp.Certificate))
+	if b == nil {
+		return errors.New("syncclient: renew: answer has no certificate")
+	}
+	leaf, err := x509.ParseCertificate(b.Bytes)
+	if err != nil {
+		return fmt.Errorf("syncclient: renew: %w", err)
+	}
+	key, ok := cur.PrivateKey.(ed25519.PrivateKey)
+	if pk, isEd := leaf.PublicKey.(ed25519.PublicKey); !ok || !isEd || !pk.Equal(key.Public()) {
+		return errors.New("syncclient: renew: the new certificate is not for this device's key")
+	}
+	if _, err := leaf.Verify(x509.VerifyOptions{Roots: c.cfg.TLS.RootCAs, CurrentTime: now,
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}); err != nil {
+		return fmt.Errorf("syncclient: renew: new certificate: %w", err)
+	}
+	if !leaf.NotAfter.After(cur.Leaf.NotAfter) {
+		return errors.New("syncclient: renew: the new certificate does not last longer")
+	}
+	if err := writeAtomic(c.cfg.CertFile, []byte(resp.Certificate), 0o644); err != nil {
+		return fmt.Errorf("syncclient: renew: %w", err)
+	}
+	c.cert.Store(&tls.Certificate{Certificate: [][]byte{b.Bytes}, PrivateKey: key, Leaf: leaf})
+	if t, ok := c.hc.Transport.(*http.Transport); ok {
+		t.CloseIdleConnections()
+	}
+	c.cfg.Log.Info("certificate renewed", "until", leaf.NotAfter.UTC().Format(time.RFC3339))
+	return nil
+}
+
+// writeAtomic writes path through path.tmp, fsync and rename, then syncs
+// the folder.
+func writeAtomic(path string, data []byte, mode os.FileMode) error {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		d.Sync()
+		d.Close()
+	}
 	return nil
 }
 

@@ -95,6 +95,7 @@ func TestRetryAfter(t *testing.T) {
 // kiosk is a provisioned kiosk: key, certificate, store and client.
 type kiosk struct {
 	id    string
+	site  string
 	key   ed25519.PrivateKey
 	store *store.Store
 	cfg   syncclient.Config
@@ -130,7 +131,7 @@ func newKiosk(t testing.TB, srv *centraltest.Server, central string, clk *clockt
 	if clk != nil {
 		cfg.Clock = clk
 	}
-	return &kiosk{id: en.DeviceID, key: key, store: st, cfg: cfg}
+	return &kiosk{id: en.DeviceID, site: en.Site, key: key, store: st, cfg: cfg}
 }
 
 func (k *kiosk) commit(t *testing.T, n int, seed uint64) { k.commitB(t, n, seed) }
@@ -140,6 +141,7 @@ func (k *kiosk) commitB(t testing.TB, n int, seed uint64) {
 	rnd := entropy.Seeded(seed)
 	for i := range n {
 		r, _ := record.New(rnd, k.id)
+		r.Site = k.site
 		r.Card.IDNumber = fmt.Sprintf("%d-%d", seed, i)
 		r.Times.Confirmed = time.Date(2026, 4, 11, 8, 0, i, 0, time.UTC)
 		r.Images.RegPhoto = record.Blob{Type: record.TypeJPEG, Data: bytes.Repeat([]byte{byte(i)}, 2000)}

@@ -45,5 +45,5 @@ func FromConfig(cfg *config.Config, ob Outbox, o Options) (*Client, error) {
 	}
 	return New(Config{Central: cfg.Sync.Central, TLS: tc, Batch: cfg.Sync.Batch, Interval: cfg.Sync.Interval.D(),
 		MinBackoff: cfg.Sync.MinBackoff.D(), MaxBackoff: cfg.Sync.MaxBackoff.D(), Software: o.Software, Health: o.Health,
-		Clock: o.Clock, Rand: o.Rand, Log: o.Log}, ob)
+		Clock: o.Clock, Rand: o.Rand, Log: o.Log, CertFile: cfg.StatePath(cfg.Sync.Cert)}, ob)
 }

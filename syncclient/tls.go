@@ -130,6 +130,13 @@ func Enrol(ctx context.Context, central string, trust Trust, req record.EnrolReq
 		return nil, fmt.Errorf("syncclient: enrol: central %q: want an https:// URL", central)
 	}
 	host := u.Hostname()
+	// Only the secret goes to central; a pinned token's fingerprint is
+	// the trust when the caller gave none.
+	secret, tokPin := SplitToken(req.Token)
+	req.Token = secret
+	if trust.CA == nil && trust.Pin == "" && !trust.FirstUse {
+		trust.Pin = tokPin
+	}
 	var presented *x509.Certificate
 	tc := &tls.Config{MinVersion: tls.VersionTLS12}
 	switch {
@@ -224,7 +231,10 @@ func verifyIssued(certPEM, caPEM []byte, pub []byte) error {
 	}
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(caPEM)
-	if _, err := c.Verify(x509.VerifyOptions{Roots: pool, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}); err != nil {
+	// Checked at the issuing time (central backdates by an hour): the
+	// chain and the usage matter here, the kiosk's clock may be off.
+	if _, err := c.Verify(x509.VerifyOptions{Roots: pool, CurrentTime: c.NotBefore.Add(time.Hour),
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}); err != nil {
 		return fmt.Errorf("issued certificate: %w", err)
 	}
 	return nil

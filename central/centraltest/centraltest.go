@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/hbzk/kiosk/central"
 	"github.com/hbzk/kiosk/device/clock"
@@ -38,6 +39,9 @@ type Server struct {
 	// CA is central's CA certificate (PEM); CAFile its path.
 	CA     []byte
 	CAFile string
+	// KeyFile is the key that seals personal data at rest (outside
+	// the database's folder).
+	KeyFile string
 
 	o     Options
 	logs  *syncBuffer
@@ -80,6 +84,10 @@ func Start(t testing.TB, o Options) *Server {
 		o.TLSDir = filepath.Join(dir, "tls")
 	}
 	s := &Server{DSN: o.DSN, TLSDir: o.TLSDir, o: o, logs: &syncBuffer{}}
+	s.KeyFile = filepath.Join(t.TempDir(), "central.key")
+	if err := central.CreateKeyFile(s.KeyFile, entropy.System); err != nil {
+		t.Fatal(err)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +103,12 @@ func Start(t testing.TB, o Options) *Server {
 
 func (s *Server) start(t testing.TB, ln net.Listener) {
 	t.Helper()
-	st, err := central.Open(context.Background(), s.o.DSN)
+	sealer, err := central.LoadKeyFile(s.KeyFile, entropy.System)
+	if err != nil {
+		ln.Close()
+		t.Fatal(err)
+	}
+	st, err := central.OpenSealed(context.Background(), s.o.DSN, sealer)
 	if err != nil {
 		ln.Close()
 		t.Fatal(err)
@@ -159,19 +172,51 @@ func (s *Server) Storage() central.Storage {
 	return s.st
 }
 
-// Tokens creates n enrolment tokens.
+// Site is the site Tokens binds its tokens to.
+const Site = "s1"
+
+// Tokens creates n enrolment tokens for Site, valid for 72 hours, in the
+// form centrald token create prints (SECRET.FINGERPRINT).
 func (s *Server) Tokens(t testing.TB, n int) []string {
+	t.Helper()
+	return s.TokensFor(t, n, central.TokenSpec{Site: Site})
+}
+
+// TokensFor creates n enrolment tokens bound to spec (an Expires of zero
+// is 72 hours from the server's clock).
+func (s *Server) TokensFor(t testing.TB, n int, spec central.TokenSpec) []string {
 	t.Helper()
 	st, err := central.Open(context.Background(), s.DSN)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	toks, err := central.CreateTokens(context.Background(), st, n, s.o.Clock.Now(), entropy.System)
+	now := s.o.Clock.Now()
+	if spec.Expires.IsZero() {
+		spec.Expires = now.Add(72 * time.Hour)
+	}
+	fp, err := central.CAFingerprint(s.TLSDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	toks, err := central.CreateTokens(context.Background(), st, n, spec, fp, now, entropy.System)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return toks
+}
+
+// SetDemo marks a site demo (simulated records accepted) or not.
+func (s *Server) SetDemo(t testing.TB, site string, demo bool) {
+	t.Helper()
+	st, err := central.Open(context.Background(), s.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.SetSiteDemo(context.Background(), site, demo, "test", s.o.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // Stats reads the counts from the database.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,6 +18,8 @@ import (
 	"time"
 
 	"github.com/hbzk/kiosk/central"
+	"github.com/hbzk/kiosk/device/entropy"
+	"github.com/hbzk/kiosk/device/record"
 	"github.com/hbzk/kiosk/syncclient/loadgen"
 )
 
@@ -39,8 +42,12 @@ func TestUsage(t *testing.T) {
 		{[]string{"stats"}, 2, "--db is required"},
 		{[]string{"serve", "--db", "x.db"}, 2, "--tls-dir is required"},
 		{[]string{"token", "create", "--db", "x", "--count", "0"}, 2, "want 1..100000"},
+		{[]string{"device", "revoke", "--db", "x", "k1"}, 2, "--reason is required"},
+		{[]string{"site", "demo", "--db", "x", "s1", "maybe"}, 2, "on|off"},
 		{[]string{"roster", "import", "--db", "x"}, 2, "usage"},
 		{[]string{"export", "--db", "x"}, 2, "--out is required"},
+		{[]string{"export", "--db", "x", "--out", "y"}, 2, "--key-file is required"},
+		{[]string{"roster", "import", "--db", "x", "f.csv"}, 2, "--key-file is required"},
 		{[]string{"stats", "--db", "x", "extra"}, 2, "unexpected"},
 	} {
 		code, out, errs := centrald(t, tc.args...)
@@ -53,28 +60,53 @@ func TestUsage(t *testing.T) {
 func TestAdminCommands(t *testing.T) {
 	dir := t.TempDir()
 	db := "sqlite:" + filepath.Join(dir, "c.db")
-	code, out, errs := centrald(t, "token", "create", "--db", db, "--count", "3")
-	if code != 0 || len(strings.Fields(out)) != 3 {
+	tlsDir := filepath.Join(dir, "tls")
+	if _, _, err := central.LoadOrCreateTLS(tlsDir, nil, time.Now(), entropy.System); err != nil {
+		t.Fatal(err)
+	}
+	fp, _ := central.CAFingerprint(tlsDir)
+	code, out, errs := centrald(t, "token", "create", "--db", db, "--count", "3", "--site", "s1", "--tls-dir", tlsDir)
+	if code != 0 || len(strings.Fields(out)) != 3 || !strings.HasSuffix(strings.Fields(out)[0], "."+fp) {
 		t.Fatalf("tokens: %d %q %q", code, out, errs)
+	}
+	if code, out, _ := centrald(t, "ca", "fingerprint", "--tls-dir", tlsDir); code != 0 || strings.TrimSpace(out) != fp {
+		t.Errorf("ca fingerprint: %d %q", code, out)
+	}
+	for _, bad := range [][]string{
+		{"token", "create", "--db", db, "--tls-dir", tlsDir},
+		{"token", "create", "--db", db, "--site", "s1"},
+		{"token", "create", "--db", db, "--site", "s1", "--tls-dir", tlsDir, "--ttl", "3000h"},
+		{"token", "create", "--db", db, "--site", "s1", "--tls-dir", tlsDir, "--ttl", "-1h"},
+	} {
+		if code, _, _ := centrald(t, bad...); code != 2 {
+			t.Errorf("%v: exit %d, want 2", bad, code)
+		}
+	}
+	keyFile := filepath.Join(t.TempDir(), "central.key")
+	if code, _, errs := centrald(t, "key", "create", "--key-file", keyFile); code != 0 {
+		t.Fatalf("key create: %d %q", code, errs)
+	}
+	if code, _, _ := centrald(t, "key", "create", "--key-file", keyFile); code != 1 {
+		t.Error("key create overwrote a key")
 	}
 	csv := filepath.Join(dir, "roster.csv")
 	os.WriteFile(csv, []byte("id_number,name,site\n11010519491231002X,张三,s1\n420102198506150026,李四,s1\n"), 0o600)
-	if code, out, errs := centrald(t, "roster", "import", "--db", db, csv); code != 0 || !strings.Contains(out, "2 entries") {
+	if code, out, errs := centrald(t, "roster", "import", "--db", db, "--key-file", keyFile, csv); code != 0 || !strings.Contains(out, "2 entries") {
 		t.Fatalf("roster: %d %q %q", code, out, errs)
 	}
 	os.WriteFile(csv, []byte("id_number,name\n420101199001010018,甲\n12345,乙\n"), 0o600)
-	if code, _, errs := centrald(t, "roster", "import", "--db", db, csv); code != 1 || !strings.Contains(errs, "line 3 column 1: id_number") {
+	if code, _, errs := centrald(t, "roster", "import", "--db", db, "--key-file", keyFile, csv); code != 1 || !strings.Contains(errs, "line 3 column 1: id_number") {
 		t.Errorf("bad ID number: %d %q", code, errs)
 	}
 	os.WriteFile(csv, []byte("id_number,name\n420101199001010018,甲\n"), 0o600)
-	if code, _, errs := centrald(t, "roster", "import", "--db", db, csv); code != 1 || !strings.Contains(errs, "no site") {
+	if code, _, errs := centrald(t, "roster", "import", "--db", db, "--key-file", keyFile, csv); code != 1 || !strings.Contains(errs, "no site") {
 		t.Errorf("roster without a site: %d %q", code, errs)
 	}
-	if code, out, errs := centrald(t, "roster", "import", "--db", db, "--site", "s2", csv); code != 0 || !strings.Contains(out, "1 entries") {
+	if code, out, errs := centrald(t, "roster", "import", "--db", db, "--key-file", keyFile, "--site", "s2", csv); code != 0 || !strings.Contains(out, "1 entries") {
 		t.Errorf("roster with --site: %d %q %q", code, out, errs)
 	}
 	os.WriteFile(csv, []byte("id_number,name,colour\n1,2,3\n"), 0o600)
-	if code, _, errs := centrald(t, "roster", "import", "--db", db, csv); code != 1 || !strings.Contains(errs, "unknown column") {
+	if code, _, errs := centrald(t, "roster", "import", "--db", db, "--key-file", keyFile, csv); code != 1 || !strings.Contains(errs, "unknown column") {
 		t.Errorf("bad roster: %d %q", code, errs)
 	}
 	code, out, _ = centrald(t, "stats", "--db", db, "--json")
@@ -87,11 +119,11 @@ func TestAdminCommands(t *testing.T) {
 			t.Errorf("stats json lacks %s", k)
 		}
 	}
-	if code, out, _ := centrald(t, "export", "--db", db, "--out", filepath.Join(dir, "out")); code != 0 || !strings.Contains(out, "exported 0") {
+	if code, out, _ := centrald(t, "export", "--db", db, "--key-file", keyFile, "--out", filepath.Join(dir, "out")); code != 0 || !strings.Contains(out, "exported 0") {
 		t.Errorf("export: %d %q", code, out)
 	}
-	// A pinned token needs the CA.
-	if code, _, errs := centrald(t, "token", "create", "--db", db, "--tls-dir", filepath.Join(dir, "none")); code != 1 || !strings.Contains(errs, "CA") {
+	// A token needs the CA.
+	if code, _, errs := centrald(t, "token", "create", "--db", db, "--site", "s1", "--tls-dir", filepath.Join(dir, "none")); code != 1 || !strings.Contains(errs, "CA") {
 		t.Errorf("pinned token without CA: %d %q", code, errs)
 	}
 }
@@ -124,7 +156,13 @@ type proc struct {
 
 func startServe(t *testing.T, bin, addr, db, tlsDir string) *proc {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--listen", addr, "--db", db, "--tls-dir", tlsDir)
+	keyFile := filepath.Join(filepath.Dir(tlsDir), "central.key")
+	if _, err := os.Stat(keyFile); err != nil {
+		if err := central.CreateKeyFile(keyFile, entropy.System); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command(bin, "serve", "--listen", addr, "--db", db, "--tls-dir", tlsDir, "--key-file", keyFile)
 	pr, pw := io.Pipe()
 	cmd.Stderr = pw
 	if err := cmd.Start(); err != nil {
@@ -184,7 +222,8 @@ func loadgenKill(t *testing.T, bin, db string) {
 	tlsDir := filepath.Join(t.TempDir(), "tls")
 	addr := freePort(t)
 	p := startServe(t, bin, addr, db, tlsDir)
-	code, out, errs := centrald(t, "token", "create", "--db", db, "--count", fmt.Sprint(devices), "--tls-dir", tlsDir)
+	// loadgen's records are simulated: its site is a demo site.
+	code, out, errs := centrald(t, "token", "create", "--db", db, "--count", fmt.Sprint(devices), "--tls-dir", tlsDir, "--site", "loadgen", "--demo")
 	if code != 0 {
 		t.Fatalf("tokens: %s", errs)
 	}
@@ -248,4 +287,65 @@ func dbStats(t *testing.T, db string) central.Stats {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// device list | revoke | reinstate, site demo and audit on a database
+// with one enrolled device.
+func TestDeviceCommands(t *testing.T) {
+	dir := t.TempDir()
+	db := "sqlite:" + filepath.Join(dir, "c.db")
+	ctx := context.Background()
+	st, err := central.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	fp := strings.Repeat("ab", 32)
+	toks, err := central.CreateTokens(ctx, st, 1, central.TokenSpec{Site: "考点1", Name: "hall-2", Expires: now.Add(time.Hour)}, fp, now, entropy.System)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _ := record.GenerateKey(entropy.Seeded(1))
+	pub := key.Public().(ed25519.PublicKey)
+	id := central.DeviceID(pub)
+	secret, _, _ := strings.Cut(toks[0], ".")
+	if _, err := st.Enrol(ctx, central.TokenHash(secret), "", central.Device{ID: id, PublicKey: pub, EnrolledAt: now, CertSerial: "1"}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	if code, out, errs := centrald(t, "device", "list", "--db", db); code != 0 || !strings.Contains(out, id) || !strings.Contains(out, "active") ||
+		!strings.Contains(out, "hall-2") || !strings.Contains(out, "考点1") {
+		t.Errorf("device list: %d %q %q", code, out, errs)
+	}
+	if code, _, errs := centrald(t, "device", "revoke", "--db", db, "--reason", "lost", "k0000000000000000"); code != 1 || !strings.Contains(errs, "unknown device") {
+		t.Errorf("revoke unknown: %d %q", code, errs)
+	}
+	if code, out, errs := centrald(t, "device", "revoke", "--db", db, "--reason", "lost in transport", id); code != 0 || !strings.Contains(out, "revoked") {
+		t.Errorf("revoke: %d %q %q", code, out, errs)
+	}
+	code, out, _ := centrald(t, "device", "list", "--db", db, "--json")
+	var rows []struct {
+		ID           string `json:"id"`
+		Revoked      bool   `json:"revoked"`
+		RevokeReason string `json:"revoke_reason"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &rows) != nil || len(rows) != 1 || !rows[0].Revoked || rows[0].RevokeReason != "lost in transport" {
+		t.Errorf("list --json after revoke: %d %q", code, out)
+	}
+	if code, _, errs := centrald(t, "device", "reinstate", "--db", db, id); code != 0 {
+		t.Errorf("reinstate: %d %q", code, errs)
+	}
+	if code, _, errs := centrald(t, "site", "demo", "--db", db, "考点1", "on"); code != 0 {
+		t.Errorf("site demo: %d %q", code, errs)
+	}
+	if code, out, _ := centrald(t, "device", "list", "--db", db); !strings.Contains(out, "(demo)") || strings.Contains(out, "revoked") {
+		t.Errorf("list after reinstate and demo: %d %q", code, out)
+	}
+	code, out, _ = centrald(t, "audit", "--db", db)
+	for _, want := range []string{"enrol", "revoke", "lost in transport", "reinstate", "site-demo", "demo on"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("audit lacks %q: %q", want, out)
+		}
+	}
 }

@@ -27,15 +27,27 @@ func init() {
 	register(command{name: "provision", summary: "create the device keys, enrol with central, write the identity into kiosk.toml", run: provision})
 }
 
-const provisionUsage = "usage: kioskctl provision --central URL --token TOKEN [--site NAME] [--ca FILE] [--config kiosk.toml] [--force]"
+const provisionUsage = "usage: kioskctl provision --central URL --token SECRET.FINGERPRINT [--site NAME] [--ca FILE | --trust-first-use] [--config kiosk.toml] [--force]"
+
+// provisionStep, when set (tests), is called after each file provisioning
+// writes; an error stops provisioning there, as a kill would.
+var provisionStep func(step string) error
+
+func stepDone(step string) error {
+	if provisionStep != nil {
+		return provisionStep(step)
+	}
+	return nil
+}
 
 func provision(c *cli, args []string) int {
 	fs := flag.NewFlagSet("provision", flag.ContinueOnError)
 	fs.SetOutput(c.stderr)
 	central := fs.String("central", "", "central endpoint, https://host:port")
-	token := fs.String("token", "", "one-time enrolment token from centrald token create (SECRET or SECRET.PIN)")
-	site := fs.String("site", "", "exam office name")
-	caFile := fs.String("ca", "", "central's CA certificate, when the token carries no pin")
+	token := fs.String("token", "", "one-time enrolment token from centrald token create (SECRET.FINGERPRINT: the fingerprint pins central's CA)")
+	site := fs.String("site", "", "exam office name the technician expects (central refuses it if the token is for another site; default: the token's)")
+	caFile := fs.String("ca", "", "central's CA certificate, for a token that carries no fingerprint")
+	tofu := fs.Bool("trust-first-use", false, "DANGEROUS: with a token without fingerprint and no --ca, trust whatever CA the server presents (prints its fingerprint)")
 	cfgPath := fs.String("config", "kiosk.toml", "config file to write the identity into (created if missing)")
 	force := fs.Bool("force", false, "replace an existing identity (new device key, new certificate)")
 	if err := fs.Parse(args); err != nil || fs.NArg() != 0 || *central == "" || *token == "" {
@@ -68,28 +80,45 @@ func provision(c *cli, args []string) int {
 	storeKey := cfg.StatePath(cfg.Store.Key)
 
 	// An identity exists when a certificate does. Same central, site and
-	// key: provisioning again is a no-op. Anything else needs --force.
+	// key: provisioning again is a no-op. A certificate for the device
+	// key that the config does not name yet is an interrupted
+	// provisioning: it resumes (central enrols the same key with the
+	// same token again). Anything else needs --force.
 	if certPEM, err := os.ReadFile(certPath); err == nil {
 		id, notAfter, cerr := syncclient.CertInfo(certPEM)
+		key, kerr := record.ReadKey(keyPath)
+		ownKey := kerr == nil && cerr == nil && certForKey(certPEM, key)
 		same := cerr == nil && id == cfg.Device.ID && cfg.Sync.Central == *central && (*site == "" || *site == cfg.Device.Site)
-		if same && !*force {
-			if key, err := record.ReadKey(keyPath); err == nil && certForKey(certPEM, key) {
-				fmt.Fprintf(c.stdout, "already provisioned as %s (site %q, central %s, certificate valid until %s)\n",
-					id, cfg.Device.Site, *central, notAfter.Format("2006-01-02"))
-				return 0
-			}
+		expired := cerr == nil && time.Now().After(notAfter)
+		if same && !*force && ownKey && !expired {
+			fmt.Fprintf(c.stdout, "already provisioned as %s (site %q, central %s, certificate valid until %s)\n",
+				id, cfg.Device.Site, *central, notAfter.Format("2006-01-02"))
+			return 0
 		}
-		if !*force {
+		resume := ownKey && (id != cfg.Device.ID || expired) && !*force
+		switch {
+		case resume && expired:
+			// Renewal needs a valid certificate: the same key enrols
+			// again with a new token, and the records it signed stay
+			// deliverable (same device at central).
+			fmt.Fprintf(c.stderr, "kioskctl: the certificate of %s expired on %s: enrolling the same key again (pending records are kept)\n",
+				id, notAfter.Format("2006-01-02"))
+		case resume:
+			fmt.Fprintf(c.stderr, "kioskctl: resuming an interrupted provisioning of %s\n", id)
+		}
+		if !*force && !resume {
 			return c.errorf("this kiosk already has an identity (%s, central %s): use --force to replace it", orNone(id), orNone(cfg.Sync.Central))
 		}
 		if err := checkOutboxEmpty(&cfg); err != nil {
 			return c.errorf("%v", err)
 		}
-		stamp := time.Now().UTC().Format("20060102T150405")
-		for _, p := range []string{keyPath, certPath, caPath} {
-			if _, err := os.Stat(p); err == nil {
-				if err := os.Rename(p, p+".old-"+stamp); err != nil {
-					return c.errorf("set aside %s: %v", p, err)
+		if *force {
+			stamp := time.Now().UTC().Format("20060102T150405")
+			for _, p := range []string{keyPath, certPath, caPath} {
+				if _, err := os.Stat(p); err == nil {
+					if err := os.Rename(p, p+".old-"+stamp); err != nil {
+						return c.errorf("set aside %s: %v", p, err)
+					}
 				}
 			}
 		}
@@ -115,14 +144,23 @@ func provision(c *cli, args []string) int {
 		return c.errorf("%v", err)
 	}
 
+	// Trust in central before the token leaves the kiosk: the token's CA
+	// fingerprint (the default), else --ca, else only with the explicit
+	// --trust-first-use.
 	secret, pin := syncclient.SplitToken(*token)
 	trust := syncclient.Trust{Pin: pin}
+	if pin != "" && len(pin) != 64 {
+		return c.usagef("--token: the fingerprint after the dot has %d characters, want 64 hex digits (copy the whole token)", len(pin))
+	}
 	if *caFile != "" {
 		if trust.CA, err = os.ReadFile(*caFile); err != nil {
 			return c.errorf("--ca: %v", err)
 		}
 	}
 	if trust.CA == nil && pin == "" {
+		if !*tofu {
+			return c.usagef("the token carries no CA fingerprint: give --ca FILE (central's ca.pem) or, knowingly, --trust-first-use")
+		}
 		trust.FirstUse = true
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -133,20 +171,13 @@ func provision(c *cli, args []string) int {
 		return c.errorf("enrol: %v", err)
 	}
 	if trust.FirstUse {
-		fmt.Fprintf(c.stderr, "kioskctl: warning: central's CA was not checked (no --ca, token without pin); its fingerprint is\n  %s\ncompare it with `sha256sum` of the DER of ca.pem on central\n", en.CAFingerprint)
-	}
-	if err := writeFileAtomic(certPath, []byte(en.Certificate), 0o644); err != nil {
-		return c.errorf("%v", err)
-	}
-	if err := writeFileAtomic(caPath, []byte(en.CA), 0o644); err != nil {
-		return c.errorf("%v", err)
+		fmt.Fprintf(c.stderr, "kioskctl: WARNING: TRUST ON FIRST USE: central's CA was NOT checked (no fingerprint in the token, no --ca).\n"+
+			"kioskctl: WARNING: this kiosk now trusts the CA with SHA-256 fingerprint\n  %s\n"+
+			"kioskctl: WARNING: compare it with `centrald ca fingerprint` on central NOW; if it differs, run provision --force with a new token.\n", en.CAFingerprint)
 	}
 	edits := map[string]map[string]string{
-		"device": {"id": en.DeviceID},
+		"device": {"id": en.DeviceID, "site": en.Site},
 		"sync":   {"central": *central},
-	}
-	if *site != "" {
-		edits["device"]["site"] = *site
 	}
 	out := data
 	for _, sec := range []string{"device", "sync"} {
@@ -165,9 +196,30 @@ func provision(c *cli, args []string) int {
 	if st, err := os.Stat(*cfgPath); err == nil {
 		mode = st.Mode().Perm()
 	}
-	if err := writeFileAtomic(*cfgPath, out, mode); err != nil {
-		return c.errorf("%v", err)
+	// Every file is written to a temporary name first; the renames come
+	// last, the config's after the certificates'. Killed anywhere, the
+	// next run either finds the identity complete or resumes (same key,
+	// same token).
+	files := []struct {
+		path string
+		data []byte
+		mode os.FileMode
+	}{{certPath, []byte(en.Certificate), 0o644}, {caPath, []byte(en.CA), 0o644}, {*cfgPath, out, mode}}
+	for _, f := range files {
+		if err := writeTemp(f.path, f.data, f.mode); err != nil {
+			return c.errorf("%v", err)
+		}
 	}
+	for _, f := range files {
+		if err := os.Rename(f.path+".tmp", f.path); err != nil {
+			return c.errorf("%v", err)
+		}
+		if err := stepDone(filepath.Base(f.path)); err != nil {
+			return c.errorf("%v", err)
+		}
+	}
+	syncDir(filepath.Dir(certPath))
+	syncDir(filepath.Dir(*cfgPath))
 	_, notAfter, _ := syncclient.CertInfo([]byte(en.Certificate))
 	fmt.Fprintf(c.stdout, "provisioned as %s (site %q, central %s)\ncertificate valid until %s\nkeys and certificates in %s\n",
 		en.DeviceID, check.Device.Site, *central, notAfter.Format("2006-01-02"), stateDir)
@@ -216,6 +268,22 @@ func checkOutboxEmpty(cfg *config.Config) error {
 }
 
 func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
+	if err := writeTemp(path, data, mode); err != nil {
+		return err
+	}
+	return os.Rename(path+".tmp", path)
+}
+
+// syncDir flushes a folder's entries (renames) to disk.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+}
+
+// writeTemp writes path+".tmp" and syncs it.
+func writeTemp(path string, data []byte, mode os.FileMode) error {
 	tmp := path + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
 	if err != nil {
@@ -229,10 +297,7 @@ func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
 		f.Close()
 		return err
 	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return f.Close()
 }
 
 var (

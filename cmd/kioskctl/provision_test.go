@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/hbzk/kiosk/central"
 	"github.com/hbzk/kiosk/central/centraltest"
 	"github.com/hbzk/kiosk/device/config"
+	"github.com/hbzk/kiosk/syncclient"
 )
 
 func TestSetTOMLKeys(t *testing.T) {
@@ -65,12 +67,16 @@ func newProvisionEnv(t *testing.T) *provisionEnv {
 	return &provisionEnv{srv: srv, dir: dir, cfg: cfg}
 }
 
+// pinnedToken is a token of site 考点1 as centrald token create prints
+// it: SECRET.FINGERPRINT.
 func (e *provisionEnv) pinnedToken(t *testing.T) string {
-	fp, err := central.CAFingerprint(e.srv.TLSDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e.srv.Tokens(t, 1)[0] + "." + fp[:32]
+	return e.srv.TokensFor(t, 1, central.TokenSpec{Site: "考点1"})[0]
+}
+
+// bareToken is a token of site 考点1 without its fingerprint.
+func (e *provisionEnv) bareToken(t *testing.T) string {
+	s, _, _ := strings.Cut(e.pinnedToken(t), ".")
+	return s
 }
 
 func (e *provisionEnv) provision(t *testing.T, token string, extra ...string) *config.Config {
@@ -141,16 +147,31 @@ func TestProvision(t *testing.T) {
 func TestProvisionTrust(t *testing.T) {
 	e := newProvisionEnv(t)
 	// No pin, no CA: trust on first use, with a warning.
-	code, _, errs := runCLI(t, "", "provision", "--central", e.srv.URL, "--token", e.srv.Tokens(t, 1)[0], "--config", e.cfg)
-	if code != 0 || !strings.Contains(errs, "was not checked") {
+	// A token without fingerprint, no --ca: refused unless the
+	// technician says --trust-first-use.
+	bare := e.bareToken(t)
+	code, _, errs := runCLI(t, "", "provision", "--central", e.srv.URL, "--token", bare, "--config", e.cfg)
+	if code != 2 || !strings.Contains(errs, "--trust-first-use") {
+		t.Errorf("no fingerprint, no flag: %d %q", code, errs)
+	}
+	code, _, errs = runCLI(t, "", "provision", "--central", e.srv.URL, "--token", bare, "--trust-first-use", "--config", e.cfg)
+	fp, _ := central.CAFingerprint(e.srv.TLSDir)
+	if code != 0 || !strings.Contains(errs, "NOT checked") || !strings.Contains(errs, fp) {
 		t.Errorf("first use: %d %q", code, errs)
 	}
-	// A wrong pin: refused before the token is sent.
+	// The token's fingerprint is another CA's (a man in the middle, or
+	// the wrong central): refused before the token is sent.
 	e2 := newProvisionEnv(t)
-	tok := e2.srv.Tokens(t, 1)[0]
-	code, _, errs = runCLI(t, "", "provision", "--central", e2.srv.URL, "--token", tok+".00112233445566778899aabbccddeeff", "--config", e2.cfg)
+	other := newProvisionEnv(t)
+	tok, _, _ := strings.Cut(e2.pinnedToken(t), ".")
+	otherFP, _ := central.CAFingerprint(other.srv.TLSDir)
+	code, _, errs = runCLI(t, "", "provision", "--central", e2.srv.URL, "--token", tok+"."+otherFP, "--config", e2.cfg)
 	if code != 1 || !strings.Contains(errs, "pinned CA") {
 		t.Errorf("wrong pin: %d %q", code, errs)
+	}
+	code, _, errs = runCLI(t, "", "provision", "--central", e2.srv.URL, "--token", tok+".0011", "--config", e2.cfg)
+	if code != 2 || !strings.Contains(errs, "64 hex") {
+		t.Errorf("short pin: %d %q", code, errs)
 	}
 	// The token is still good afterwards, with --ca.
 	ca := filepath.Join(e2.dir, "ca.pem")
@@ -166,5 +187,47 @@ func TestProvisionTrust(t *testing.T) {
 		if code, _, _ := runCLI(t, "", args...); code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
+	}
+}
+
+// Provisioning killed after any of its files is renamed into place
+// resumes when run again with the same token, without --force: central
+// enrols the same key with the same token as the same device.
+func TestProvisionResumes(t *testing.T) {
+	for _, step := range []string{"device.pem", "central-ca.pem"} {
+		t.Run(step, func(t *testing.T) {
+			e := newProvisionEnv(t)
+			tok := e.pinnedToken(t)
+			provisionStep = func(s string) error {
+				if s == step {
+					return errors.New("killed")
+				}
+				return nil
+			}
+			code, _, errs := runCLI(t, "", "provision", "--central", e.srv.URL, "--token", tok, "--config", e.cfg)
+			provisionStep = nil
+			if code != 1 || !strings.Contains(errs, "killed") {
+				t.Fatalf("interrupted run: %d %q", code, errs)
+			}
+			if c, _ := config.Load(e.cfg, config.DefaultProfile); c.Device.ID != "" {
+				t.Fatalf("config written before the kill: %+v", c.Device)
+			}
+			code, out, errs := runCLI(t, "", "provision", "--central", e.srv.URL, "--token", tok, "--config", e.cfg)
+			if code != 0 || !strings.Contains(errs, "resuming") {
+				t.Fatalf("rerun: %d %q %q", code, out, errs)
+			}
+			c, _ := config.Load(e.cfg, config.DefaultProfile)
+			cert, _ := os.ReadFile(filepath.Join(e.dir, "state", "device.pem"))
+			id, _, _ := syncclient.CertInfo(cert)
+			if c.Device.ID == "" || c.Device.ID != id || c.Device.Site != "考点1" {
+				t.Errorf("after resume: config %+v, certificate %s", c.Device, id)
+			}
+			if st := e.srv.Stats(t); st.Devices != 1 {
+				t.Errorf("central devices %d, want 1 (no orphan)", st.Devices)
+			}
+			if left, _ := filepath.Glob(filepath.Join(e.dir, "*.tmp")); len(left) > 0 {
+				t.Errorf("temporary files left: %v", left)
+			}
+		})
 	}
 }

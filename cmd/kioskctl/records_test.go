@@ -33,6 +33,7 @@ func commitRecords(t *testing.T, cfgPath string, n int, seed uint64) []string {
 	rnd := entropy.Seeded(seed)
 	for i := range n {
 		r, _ := record.New(rnd, cfg.Device.ID)
+		r.Site = cfg.Device.Site
 		r.Card = record.Card{Type: " ", Name: "王小明", IDNumber: "11010519491231002X"}
 		r.Images.RegPhoto = record.Blob{Type: record.TypeJPEG, Data: []byte{0xff, 0xd8, byte(i), 0xff, 0xd9}}
 		r.Images.SignaturePNG = record.Blob{Type: record.TypePNG, Data: []byte("\x89PNG")}
@@ -148,6 +149,7 @@ func TestRecordsErrors(t *testing.T) {
 func TestLoadgen(t *testing.T) {
 	e := newProvisionEnv(t)
 	toks := filepath.Join(e.dir, "tokens")
+	e.srv.SetDemo(t, "s1", true) // loadgen records are simulated
 	os.WriteFile(toks, []byte(strings.Join(e.srv.Tokens(t, 3), "\n")+"\n"), 0o600)
 	code, out, errs := runCLI(t, "", "loadgen", "--central", e.srv.URL, "--ca", e.srv.CAFile, "--tokens", toks,
 		"--devices", "3", "--records", "25", "--batch", "7", "--json")

@@ -49,6 +49,21 @@ type EnrolResponse struct {
 	DeviceID    string `cbor:"device_id" json:"device_id"`
 	Certificate string `cbor:"certificate" json:"certificate"` // PEM
 	CA          string `cbor:"ca" json:"ca"`                   // PEM
+	// Site and Name are the device's site and name at central (from the
+	// enrolment token), which the kiosk writes into its config.
+	Site string `cbor:"site,omitempty" json:"site,omitempty"`
+	Name string `cbor:"name,omitempty" json:"name,omitempty"`
+}
+
+// RenewRequest is the body of POST /v1/renew (over the device's mutual
+// TLS; the certificate is renewed for the same key).
+type RenewRequest struct {
+	Software string `cbor:"software" json:"software"`
+}
+
+// RenewResponse is the answer to POST /v1/renew.
+type RenewResponse struct {
+	Certificate string `cbor:"certificate" json:"certificate"` // PEM
 }
 
 // Heartbeat is the body of POST /v1/heartbeat.

@@ -183,7 +183,7 @@ func runDevice(ctx context.Context, opt Options, i int, rnd io.Reader, tm *timer
 	var en *syncclient.Enrolment
 	for failures := 1; ; failures++ {
 		en, err = syncclient.Enrol(ctx, opt.Central, trust, record.EnrolRequest{Token: secret,
-			PublicKey: key.Public().(ed25519.PublicKey), Site: "loadgen", Software: "loadgen"})
+			PublicKey: key.Public().(ed25519.PublicKey), Software: "loadgen"})
 		if err == nil {
 			break
 		}
@@ -207,7 +207,9 @@ func runDevice(ctx context.Context, opt Options, i int, rnd io.Reader, tm *timer
 		if err != nil {
 			return nil, err
 		}
-		r.Site, r.Simulated, r.Software = "loadgen", true, "loadgen"
+		// Simulated records: central takes them only from a demo site
+		// (centrald site demo SITE on, or token create --demo).
+		r.Site, r.Simulated, r.Software = en.Site, true, "loadgen"
 		r.Card = record.Card{Type: " ", Name: "模拟", IDNumber: fmt.Sprintf("LG%04d%08d", i, n)}
 		r.Times.Confirmed = time.Now()
 		io.ReadFull(rnd, photo[:16])

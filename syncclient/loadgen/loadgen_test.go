@@ -29,6 +29,7 @@ func TestRunOptions(t *testing.T) {
 // retry until it comes up and every record is acknowledged once.
 func TestRunOutage(t *testing.T) {
 	srv := centraltest.Start(t, centraltest.Options{})
+	srv.SetDemo(t, centraltest.Site, true) // loadgen records are simulated
 	toks := srv.Tokens(t, 2)
 	srv.Stop()
 	done := make(chan struct{})
