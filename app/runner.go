@@ -84,6 +84,9 @@ type Runner struct {
 	// Watchers run beside the loop for as long as it runs and post events
 	// into it (the free-space watch: a device fault and its recovery).
 	Watchers []func(ctx context.Context, post func(flow.Event))
+	// ProbeEvery is how often a lost device is probed until it answers
+	// again (default 2 s).
+	ProbeEvery time.Duration
 
 	events chan flow.Event
 
@@ -97,7 +100,9 @@ type Runner struct {
 	// rendering is the preview buffer being drawn; spare a free one.
 	rendering, spare *image.RGBA
 	op               context.CancelFunc // the capture running (liveness, photo, signature)
-	cardBusy         bool
+	// cardBusy: a goroutine drives the reader; cardGen numbers them.
+	cardBusy bool
+	cardGen  int
 }
 
 // Post sends an event to the loop (from any goroutine).
@@ -145,7 +150,13 @@ func (r *Runner) Run(ctx context.Context, frames chan *ui.Frame, input <-chan ui
 		case <-ctx.Done():
 			return ctx.Err()
 		case ev := <-r.events:
+			r.deviceEvent(ev)
 			r.apply(ctx, r.Machine.Handle(ev))
+			if _, ok := ev.(flow.CardGone); ok {
+				if st := r.Machine.State().Step; st == flow.Attract || st == flow.PlaceCard {
+					r.ensureCardWait(ctx)
+				}
+			}
 		case in, ok := <-input:
 			if !ok {
 				return nil
@@ -349,8 +360,11 @@ func (r *Runner) send(ctx context.Context, ev flow.Event) {
 	}
 }
 
-// ensureCardWait keeps one goroutine waiting for a card while the kiosk is
-// idle or asks for a card.
+// ensureCardWait keeps one goroutine driving the reader while the kiosk is
+// idle or asks for a card: it waits for a card, reads it, reports it, and
+// then waits for that card to leave the field (flow.CardGone), so that the
+// reader is free for the next card however the session ended. The loop
+// calls it again after every change of step and after CardGone.
 func (r *Runner) ensureCardWait(ctx context.Context) {
 	rd := r.Devices.IDCard
 	r.mu.Lock()
@@ -359,85 +373,128 @@ func (r *Runner) ensureCardWait(ctx context.Context) {
 		return
 	}
 	r.cardBusy = true
+	r.cardGen++
+	gen := r.cardGen
 	cctx, cancel := context.WithCancel(ctx)
 	r.mu.Unlock()
+	release := func() {
+		r.mu.Lock()
+		if r.cardGen == gen {
+			r.cardBusy = false
+		}
+		r.mu.Unlock()
+	}
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
-		defer func() {
-			r.mu.Lock()
-			r.cardBusy = false
-			r.mu.Unlock()
-			cancel()
-		}()
-		if err := rd.WaitCard(cctx); err != nil {
-			if cctx.Err() == nil {
-				r.cardFault(cctx, err)
-			}
-			return
-		}
-		r.send(cctx, flow.CardReading{})
-		c, err := rd.Read(cctx)
-		if err != nil {
-			r.Log.Info("card read failed", "err", err)
-			if errors.Is(err, idcard.ErrReaderGone) || errors.Is(err, idcard.ErrSAMFault) {
-				r.cardFault(cctx, err)
-				return
-			}
-			r.send(cctx, flow.CardError{Removed: errors.Is(err, idcard.ErrCardRemoved)})
-			return
-		}
-		fc := flow.Card{IDNumber: c.Number(), Name: c.Name, Valid: true, Raw: c}
-		if c.Name == "" {
-			fc.Name = c.NameEN
-		}
-		if cerr := c.Check(r.Clock); cerr != nil {
-			for _, ref := range idcard.Refusals(cerr) {
-				switch {
-				case errors.Is(ref, idcard.ErrExpired), errors.Is(ref, idcard.ErrNotYetValid):
-					fc.Expired = true
-				default:
-					fc.Valid = false
+		defer cancel()
+		defer release()
+		for {
+			found, err := r.readCard(cctx, rd)
+			if err == nil && found {
+				// The card (or what is left of a failed read) must leave
+				// the field before the next one is looked for.
+				if err = rd.WaitRemoved(cctx); err == nil {
+					release()
+					r.send(cctx, flow.CardGone{})
+					return
 				}
 			}
+			if cctx.Err() != nil {
+				return
+			}
+			if err == nil {
+				return
+			}
+			// The reader failed: out of service until it answers again,
+			// then look for cards again.
+			if !r.cardFault(cctx, rd, err) {
+				return
+			}
 		}
-		r.mu.Lock()
-		r.card = c
-		r.live.name = fc.Name
-		r.mu.Unlock()
-		r.send(cctx, flow.CardRead{Card: fc})
 	}()
 }
 
-func (r *Runner) cardFault(ctx context.Context, err error) {
-	r.Log.Error("card reader fault", "err", err)
-	r.send(ctx, flow.DeviceFault{Device: "idcard", Err: err.Error(), Code: "E-IDCARD"})
-}
-
-// waitCardRemoved waits until the card leaves the reader, so that the next
-// WaitCard finds the next card and not this one again.
-func (r *Runner) waitCardRemoved(ctx context.Context) {
-	rd := r.Devices.IDCard
-	if rd == nil {
-		return
+// readCard waits for a card and reads it, posting the outcome. It reports
+// whether a card was found (and so must be waited away), or the reader's
+// failure.
+func (r *Runner) readCard(ctx context.Context, rd idcard.Reader) (bool, error) {
+	if err := rd.WaitCard(ctx); err != nil {
+		return false, err
+	}
+	r.send(ctx, flow.CardReading{})
+	c, err := rd.Read(ctx)
+	if err != nil {
+		r.Log.Info("card read failed", "err", err)
+		if errors.Is(err, idcard.ErrReaderGone) || errors.Is(err, idcard.ErrSAMFault) {
+			return false, err
+		}
+		r.send(ctx, flow.CardError{Removed: errors.Is(err, idcard.ErrCardRemoved)})
+		return true, nil
+	}
+	fc := flow.Card{IDNumber: c.Number(), Name: c.Name, Valid: true, Raw: c}
+	if c.Name == "" {
+		fc.Name = c.NameEN
+	}
+	if cerr := c.Check(r.Clock); cerr != nil {
+		for _, ref := range idcard.Refusals(cerr) {
+			switch {
+			case errors.Is(ref, idcard.ErrExpired), errors.Is(ref, idcard.ErrNotYetValid):
+				fc.Expired = true
+			default:
+				fc.Valid = false
+			}
+		}
 	}
 	r.mu.Lock()
-	if r.cardBusy {
-		r.mu.Unlock()
-		return
-	}
-	r.cardBusy = true
+	r.card = c
+	r.live.name = fc.Name
 	r.mu.Unlock()
-	r.wg.Add(1)
-	go func() {
-		defer r.wg.Done()
-		rctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
-		defer cancel()
-		rd.WaitRemoved(rctx)
-		r.mu.Lock()
-		r.cardBusy = false
-		r.mu.Unlock()
-	}()
+	r.send(ctx, flow.CardRead{Card: fc})
+	return true, nil
+}
+
+// cardFault reports the reader lost, then probes it until it answers again
+// and reports it recovered (flow.DeviceFault with no error).
+func (r *Runner) cardFault(ctx context.Context, rd idcard.Reader, err error) bool {
+	r.send(ctx, flow.DeviceFault{Device: "idcard", Err: err.Error(), Code: "E-IDCARD"})
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-r.Clock.After(r.probeEvery()):
+		}
+		if probeReader(ctx, rd) {
+			r.send(ctx, flow.DeviceFault{Device: "idcard"})
+			return true
+		}
+	}
+}
+
+// probeReader asks the reader whether it works: its SAM's status where it
+// has one, else a short look for a card (a reader that answers "no card"
+// works).
+func probeReader(ctx context.Context, rd idcard.Reader) bool {
+	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if s, ok := rd.(idcard.SAM); ok {
+		return s.SAMStatus(pctx) == nil
+	}
+	err := rd.WaitCard(pctx)
+	return err == nil || errors.Is(err, context.DeadlineExceeded)
+}
+
+func (r *Runner) probeEvery() time.Duration {
+	if r.ProbeEvery > 0 {
+		return r.ProbeEvery
+	}
+	return 2 * time.Second
+}
+
+// waitCardRemoved makes sure the reader is driven: the card goroutine
+// waits for the card to leave before it looks for the next one.
+func (r *Runner) waitCardRemoved(ctx context.Context) {
+	r.ensureCardWait(ctx)
 }
 
 func (r *Runner) watchPresence(ctx context.Context) {
@@ -616,4 +673,25 @@ func (r *Runner) commit(ctx context.Context, s *flow.Session) {
 		r.mu.Unlock()
 		r.send(ctx, flow.Saved{RecordID: id})
 	}()
+}
+
+// deviceEvent logs and audits a device's loss and recovery (the device
+// kind and code only: a device's error never carries personal data, but
+// the audit keeps to stable words).
+func (r *Runner) deviceEvent(ev flow.Event) {
+	f, ok := ev.(flow.DeviceFault)
+	if !ok {
+		return
+	}
+	if f.Err != "" {
+		r.Log.Warn("device lost", "device", f.Device, "code", f.Code, "err", f.Err)
+		if r.Audit != nil {
+			r.Audit("device", "lost "+f.Device)
+		}
+		return
+	}
+	r.Log.Warn("device recovered", "device", f.Device)
+	if r.Audit != nil {
+		r.Audit("device", "recovered "+f.Device)
+	}
 }
