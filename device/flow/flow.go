@@ -70,6 +70,8 @@ const (
 	PhotoFailed      Problem = "photo_failed"
 	SignatureFailed  Problem = "signature_failed"
 	SaveFailed       Problem = "save_failed"
+	// DeviceFailed: a device failed mid-session (Detail names it).
+	DeviceFailed Problem = "device_failed"
 	TimedOut         Problem = "timed_out"
 )
 
@@ -186,6 +188,9 @@ type State struct {
 	Fault, FaultCode string
 	// PIN is the number of digits typed on TechPIN.
 	PIN int
+	// CardOn: a card lies on the reader (from its reading until CardGone);
+	// the screens then ask the candidate to take it.
+	CardOn bool
 }
 
 // Machine is the session state machine. It is not safe for concurrent
@@ -201,6 +206,7 @@ type Machine struct {
 	pin      string
 	resume   Step // where OutOfService returns when the fault clears
 	faults   map[string]string
+	codes    map[string]string // the faults' codes for the technician
 }
 
 // New returns a machine on the attract screen.
@@ -208,7 +214,7 @@ func New(s Settings, lang string, clk clock.Clock, rnd io.Reader, roster Roster)
 	if lang == "" {
 		lang = "zh"
 	}
-	return &Machine{set: s, clk: clk, rnd: rnd, roster: roster, st: State{Step: Attract, Lang: lang}, faults: map[string]string{}}
+	return &Machine{set: s, clk: clk, rnd: rnd, roster: roster, st: State{Step: Attract, Lang: lang}, faults: map[string]string{}, codes: map[string]string{}}
 }
 
 // State returns the current snapshot.
@@ -237,6 +243,13 @@ func (m *Machine) Handle(ev Event) []Effect {
 			}
 		}
 	}
+	switch ev.(type) {
+	case CardReading, CardRead, CardError:
+		m.st.CardOn = true
+	case CardGone:
+		m.st.CardOn = false
+		return nil
+	}
 	switch ev := ev.(type) {
 	case Tick:
 		return m.tick(now)
@@ -248,12 +261,23 @@ func (m *Machine) Handle(ev Event) []Effect {
 	case DeviceFault:
 		if ev.Err == "" {
 			delete(m.faults, ev.Device)
+			delete(m.codes, ev.Device)
 			if len(m.faults) == 0 && m.st.Step == OutOfService {
 				return m.reset()
 			}
 			return nil
 		}
 		m.faults[ev.Device] = ev.Err
+		m.codes[ev.Device] = ev.Code
+		switch {
+		case m.st.Step == TechPIN || m.st.Step == TechMenu:
+			// The technician is at work: the fault shows when they leave.
+			return nil
+		case m.inSession():
+			// Nothing was confirmed: the candidate is told so, and to take
+			// the card, before the kiosk goes out of service.
+			return m.fail(DeviceFailed, ev.Device)
+		}
 		return m.outOfService(ev.Device, ev.Code)
 	}
 	switch m.st.Step {
@@ -370,8 +394,11 @@ func (m *Machine) Handle(ev Event) []Effect {
 			if r.Err != "" {
 				// The record could not be stored: nothing is confirmed, and the
 				// kiosk must not take the next candidate until a technician looks.
+				// The candidate reads that nothing was confirmed; the reset
+				// after the failure screen goes out of service.
 				m.faults["store"] = r.Err
-				return append(m.fail(SaveFailed, ""), m.outOfService("store", "E-STORE")...)
+				m.codes["store"] = "E-STORE"
+				return m.fail(SaveFailed, "")
 			}
 			m.st.Session.RecordID = r.RecordID
 			return m.enter(Done, now, Status{Light: "ready"})
@@ -379,6 +406,11 @@ func (m *Machine) Handle(ev Event) []Effect {
 	case Done, Failed:
 		if isTap(ev, "ok") || isTap(ev, "finish") {
 			return m.reset()
+		}
+	case OutOfService:
+		if isTap(ev, "tech") {
+			m.pin, m.st.Detail = "", ""
+			return m.enter(TechPIN, now)
 		}
 	case TechPIN:
 		if tap, ok := ev.(Tap); ok {
@@ -557,12 +589,12 @@ func (m *Machine) fail(p Problem, detail string) []Effect {
 // reset is the privacy reset: every piece of personal data leaves the
 // session and the screen, and the kiosk waits for the next candidate.
 func (m *Machine) reset() []Effect {
-	m.st = State{Step: Attract, Lang: m.st.Lang}
+	m.st = State{Step: Attract, Lang: m.st.Lang, CardOn: m.st.CardOn}
 	m.pin = ""
 	now := m.clk.Now()
 	if len(m.faults) > 0 {
 		for dev := range m.faults {
-			return append([]Effect{Wipe{}, StopDevices{}}, m.outOfService(dev, "")...)
+			return append([]Effect{Wipe{}, StopDevices{}}, m.outOfService(dev, m.codes[dev])...)
 		}
 	}
 	return m.enter(Attract, now, Wipe{}, StopDevices{}, Light{On: false}, Status{Light: "ready"})
@@ -574,7 +606,7 @@ func (m *Machine) outOfService(device, code string) []Effect {
 	}
 	lang := m.st.Lang
 	hadSession := m.st.Session != nil
-	m.st = State{Step: OutOfService, Lang: lang, Fault: device, FaultCode: code}
+	m.st = State{Step: OutOfService, Lang: lang, Fault: device, FaultCode: code, CardOn: m.st.CardOn}
 	effects := []Effect{Status{Light: "fault"}}
 	if hadSession {
 		effects = append(effects, Wipe{}, StopDevices{})

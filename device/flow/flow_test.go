@@ -223,9 +223,14 @@ func TestSaveFailureGoesOutOfService(t *testing.T) {
 	m, clk := newMachine(t)
 	toSignature(t, m)
 	step(t, m, SignatureDone{Valid: true}, Saving)
-	eff := step(t, m, Saved{Err: "store: disk full"}, OutOfService)
-	if !has(eff, Wipe{}) || m.State().Session != nil || m.State().Fault != "store" {
+	// The candidate is told first that nothing was confirmed.
+	eff := step(t, m, Saved{Err: "store: disk full"}, Failed)
+	if !has(eff, Wipe{}) || m.State().Session != nil || m.State().Problem != SaveFailed {
 		t.Fatalf("%v %+v", eff, m.State())
+	}
+	step(t, m, Tap{Action: "ok"}, OutOfService)
+	if m.State().Fault != "store" || m.State().FaultCode != "E-STORE" {
+		t.Fatalf("%+v", m.State())
 	}
 	clk.Advance(time.Hour)
 	step(t, m, Tick{}, OutOfService)
@@ -310,13 +315,61 @@ func TestChallengesAreDrawnFromTheSetInVaryingOrder(t *testing.T) {
 }
 
 func TestDeviceFaultAndRecovery(t *testing.T) {
-	m, _ := newMachine(t)
-	toSignature(t, m)
+	m, clk := newMachine(t)
 	eff := step(t, m, DeviceFault{Device: "sigpad", Err: "sigpad: gone", Code: "E-SIG"}, OutOfService)
-	if !has(eff, Wipe{}) || m.State().FaultCode != "E-SIG" {
+	if !has(eff, Status{}) || m.State().FaultCode != "E-SIG" {
 		t.Fatal(eff, m.State())
 	}
+	// A second device, then each recovers: out of service until both do.
+	step(t, m, DeviceFault{Device: "idcard", Err: "sam: timeout", Code: "E-IDCARD"}, OutOfService)
+	step(t, m, DeviceFault{Device: "sigpad"}, OutOfService)
+	clk.Advance(time.Hour)
+	step(t, m, Tick{}, OutOfService)
+	step(t, m, DeviceFault{Device: "idcard"}, Attract)
+}
+
+// Issue 12: a device failing mid-session tells the candidate that nothing
+// was confirmed and to take the card, then goes out of service.
+func TestDeviceFaultMidSessionTellsTheCandidate(t *testing.T) {
+	m, clk := newMachine(t)
+	toSignature(t, m)
+	eff := step(t, m, DeviceFault{Device: "sigpad", Err: "sigpad: gone", Code: "E-SIGPAD"}, Failed)
+	st := m.State()
+	if st.Problem != DeviceFailed || st.Detail != "sigpad" || st.Session != nil || !has(eff, Wipe{}) || !has(eff, StopDevices{}) {
+		t.Fatalf("%v %+v", eff, st)
+	}
+	if !st.CardOn {
+		t.Error("the card still lies on the reader: the screen must ask to take it")
+	}
+	clk.Advance(settings.FailTimeout)
+	step(t, m, Tick{}, OutOfService)
+	if m.State().FaultCode != "E-SIGPAD" {
+		t.Fatalf("%+v", m.State())
+	}
+	step(t, m, CardGone{}, OutOfService)
 	step(t, m, DeviceFault{Device: "sigpad"}, Attract)
+	if m.State().CardOn {
+		t.Error("card still marked on the reader")
+	}
+}
+
+// Issue 12: the technician corner works on the out-of-service screen, and a
+// fault arriving meanwhile waits until the technician leaves.
+func TestTechnicianCornerOutOfService(t *testing.T) {
+	m, _ := newMachine(t)
+	step(t, m, DeviceFault{Device: "idcard", Err: "sam: gone", Code: "E-IDCARD"}, OutOfService)
+	step(t, m, Tap{Action: "tech"}, TechPIN)
+	for _, d := range "246" {
+		step(t, m, Tap{Action: string(d)}, TechPIN)
+	}
+	step(t, m, DeviceFault{Device: "camera", Err: "no frames", Code: "E-CAMERA"}, TechPIN)
+	step(t, m, Tap{Action: "8"}, TechMenu)
+	step(t, m, DeviceFault{Device: "camera"}, TechMenu)
+	step(t, m, Tap{Action: "exit"}, OutOfService)
+	if m.State().Fault != "idcard" || m.State().FaultCode != "E-IDCARD" {
+		t.Fatalf("%+v", m.State())
+	}
+	step(t, m, DeviceFault{Device: "idcard"}, Attract)
 }
 
 func TestTechnicianPIN(t *testing.T) {
