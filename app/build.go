@@ -127,7 +127,7 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, clk clock.
 		MatchAttempts: cfg.Flow.MatchAttempts, PhotoAttempts: cfg.Flow.PhotoAttempts, SignAttempts: cfg.Flow.SignAttempts,
 		StepTimeout: cfg.Flow.StepTimeout.D(), DoneTimeout: cfg.Flow.DoneTimeout.D(), FailTimeout: cfg.Flow.FailTimeout.D(),
 		RequireRoster: cfg.Flow.RequireRoster, Challenges: cfg.Liveness.Challenges, ChallengeSet: cfg.Liveness.ChallengeSet,
-		PIN: pin,
+		PIN: pin, WarnBefore: cfg.Flow.WarnBefore.D(),
 	}
 	m := flow.New(settings, cfg.UI.Language, clk, rnd, roster{k})
 	for _, f := range faults {
@@ -136,6 +136,7 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, clk clock.
 	k.Runner = &Runner{
 		Log: log, Clock: clk, Devices: k.Devices, Machine: m, Renderer: renderer,
 		Site: cfg.Device.Site, PINLen: pin.Digits(), Audit: audit,
+		Declaration: map[string]string{"zh": cfg.Signature.Declaration, "en": cfg.Signature.DeclarationEN},
 		SigRules: sigpad.Rules{MinPoints: cfg.Signature.MinPoints, MinDuration: cfg.Signature.MinDuration.D(),
 			MinInk: cfg.Signature.MinInk, MinBox: cfg.Signature.MinBox},
 		OnLoop: k.ping,
@@ -208,21 +209,23 @@ func (k *Kiosk) Close() error {
 // roster adapts the store's roster to the flow's.
 type roster struct{ k *Kiosk }
 
-func (r roster) Lookup(id string) (flow.RosterStatus, error) {
+func (r roster) Lookup(id string) (flow.RosterEntry, error) {
 	if r.k.Store == nil {
-		return flow.RosterUnknown, errors.New("app: roster: no store")
+		return flow.RosterEntry{}, errors.New("app: roster: no store")
 	}
 	e, err := r.k.Store.Lookup(context.Background(), id)
 	if err != nil {
-		return flow.RosterUnknown, fmt.Errorf("app: roster: %w", err)
+		return flow.RosterEntry{}, fmt.Errorf("app: roster: %w", err)
 	}
+	out := flow.RosterEntry{ConfirmedAt: e.ConfirmedAt, Registration: flow.Registration{Name: e.Name,
+		RegistrationNo: e.RegistrationNo, ExamPeriod: e.ExamPeriod, Subjects: e.Subjects, Site: e.Site, Photo: e.Photo}}
 	switch e.State {
 	case record.Pending:
-		return flow.RosterPending, nil
+		out.Status = flow.RosterPending
 	case record.Confirmed:
-		return flow.RosterConfirmed, nil
+		out.Status = flow.RosterConfirmed
 	}
-	return flow.RosterUnknown, nil
+	return out, nil
 }
 
 // techMenu is what the technician menu shows: identity, queue, devices.

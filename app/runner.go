@@ -1,9 +1,11 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"image"
+	"image/jpeg"
 	"log/slog"
 	"sync"
 	"time"
@@ -29,6 +31,8 @@ type LiveProgress struct {
 	Passed    int
 	Remaining time.Duration
 	Limit     time.Duration
+	// Countdown is the registration photo's 3-2-1 (0: none).
+	Countdown int
 }
 
 // Services are the checks the session runs, each a port the wiring fills
@@ -63,11 +67,18 @@ type Runner struct {
 	PINLen   int
 	// SigRules are the signature acceptance rules.
 	SigRules sigpad.Rules
+	// Declaration is what the candidate signs, by language ("zh", "en");
+	// a missing one is the catalogue's default.
+	Declaration map[string]string
 	// OnState, when set, is called from the loop after every change of
 	// step (the demo driver and tests watch it).
 	OnState func(flow.State)
 	// FrameEvery is the redraw interval (default 50 ms).
 	FrameEvery time.Duration
+	// OnScreen, when set, is called on the loop at every change of step or
+	// language, with the step and the language: the voice prompts hook in
+	// here (the screen's instruction spoken as it appears).
+	OnScreen func(step flow.Step, lang string)
 	// OnLoop, when set, is called on every turn of the loop (the systemd
 	// watchdog ping: a hung loop gets the kiosk restarted).
 	OnLoop func()
@@ -184,6 +195,7 @@ func (r *Runner) Run(ctx context.Context, frames chan *ui.Frame, input <-chan ui
 		if st.Step != last || st.Lang != lastLang {
 			last, lastLang = st.Step, st.Lang
 			r.Log.Info("screen", "step", st.Step.String())
+			r.screenChanged(st)
 			if st.Step == flow.Attract || st.Step == flow.PlaceCard {
 				r.ensureCardWait(ctx)
 			}
@@ -227,6 +239,7 @@ func (r *Runner) techAction(ctx context.Context, action string) {
 
 func (r *Runner) render(st flow.State, frames chan *ui.Frame) {
 	r.mu.Lock()
+	r.live.declaration = r.Declaration[st.Lang]
 	s := screen(st, &r.live, r.Clock.Now(), r.Site, r.PINLen)
 	// The preview drawn now must not be written by the camera meanwhile.
 	r.rendering = r.live.preview
@@ -433,6 +446,9 @@ func (r *Runner) readCard(ctx context.Context, rd idcard.Reader) (bool, error) {
 		return true, nil
 	}
 	fc := flow.Card{IDNumber: c.Number(), Name: c.Name, Valid: true, Raw: c}
+	if !c.ValidTo.IsZero() {
+		fc.ValidTo = time.Date(c.ValidTo.Year, c.ValidTo.Month, c.ValidTo.Day, 0, 0, 0, 0, time.UTC)
+	}
 	if c.Name == "" {
 		fc.Name = c.NameEN
 	}
@@ -536,6 +552,7 @@ func (r *Runner) progress(p LiveProgress) {
 	r.live.face, r.live.guidance, r.live.challenge = p.Face, p.Guidance, p.Challenge
 	r.live.index, r.live.count, r.live.passed = p.Index, p.Count, p.Passed
 	r.live.remaining, r.live.limit = p.Remaining, p.Limit
+	r.live.countdown = p.Countdown
 }
 
 // working shows a check's progress and tells the flow, once a second,
@@ -607,6 +624,7 @@ func (r *Runner) startSignature(ctx context.Context) {
 	r.live.strokes = nil
 	r.live.pad = image.Rect(0, 0, info.MaxX, info.MaxY)
 	r.mu.Unlock()
+	runCtx := ctx
 	r.startOp(ctx, func(ctx context.Context) {
 		lastPost := time.Time{}
 		for {
@@ -614,6 +632,13 @@ func (r *Runner) startSignature(ctx context.Context) {
 			if err != nil {
 				if ctx.Err() == nil && sigpad.IsGone(err) {
 					r.send(ctx, flow.DeviceFault{Device: "sigpad", Err: err.Error(), Code: "E-SIGPAD"})
+					// The session ends (StopDevices cancels ctx): the pad
+					// is probed on the run's context until it is back.
+					r.wg.Add(1)
+					go func() {
+						defer r.wg.Done()
+						r.probePad(runCtx, pad)
+					}()
 				}
 				return
 			}
@@ -693,5 +718,51 @@ func (r *Runner) deviceEvent(ev flow.Event) {
 	r.Log.Warn("device recovered", "device", f.Device)
 	if r.Audit != nil {
 		r.Audit("device", "recovered "+f.Device)
+	}
+}
+
+// screenChanged runs once per change of step or language, on the loop:
+// the place where the screen's prompt is spoken (OnScreen) and where the
+// registration screen's photo is decoded.
+func (r *Runner) screenChanged(st flow.State) {
+	if st.Step == flow.RegistrationInfo && st.Session != nil && st.Session.Registration != nil {
+		if b := st.Session.Registration.Photo; len(b) > 0 {
+			img, err := jpeg.Decode(bytes.NewReader(b))
+			if err != nil {
+				r.Log.Warn("registration photo", "err", err)
+			} else {
+				r.mu.Lock()
+				r.live.regPhoto = img
+				r.mu.Unlock()
+			}
+		}
+	}
+	if r.OnScreen != nil {
+		r.OnScreen(st.Step, st.Lang)
+	}
+}
+
+// probePad waits until the pad answers again after it went away (cable
+// plugged back, adapter back): a short Next that ends by its own time-out
+// or with a sample, not with ErrPadGone. Then it reports the pad
+// recovered.
+func (r *Runner) probePad(ctx context.Context, pad sigpad.Pad) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-r.Clock.After(r.probeEvery()):
+		}
+		pctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+		_, err := pad.Next(pctx)
+		cancel()
+		if ctx.Err() != nil {
+			return
+		}
+		if err == nil || (!sigpad.IsGone(err) && !errors.Is(err, sigpad.ErrClosed)) {
+			pad.Clear()
+			r.send(ctx, flow.DeviceFault{Device: "sigpad"})
+			return
+		}
 	}
 }

@@ -74,7 +74,7 @@ func testRenderer(t testing.TB) *Renderer {
 // usesPhoto reports whether a screen shows the sample face.
 func usesPhoto(s Screen) bool {
 	switch s.(type) {
-	case Liveness, Photo, PhotoReview:
+	case Liveness, Photo, PhotoReview, Registration:
 		return true
 	}
 	return false
