@@ -237,56 +237,73 @@ func (k *Kiosk) techMenu() ui.TechMenu {
 		}
 	}
 	for _, r := range k.Devices.Reports {
-		ds := ui.DeviceStatus{Device: r.Kind, OK: r.Status != hw.Failed, Detail: r.Status.String()}
+		// The status as a word of the catalogue; an error as the
+		// technician's detail (device errors hold no personal data).
+		ds := ui.DeviceStatus{Device: r.Kind, OK: r.Status != hw.Failed, Detail: "tech.detail." + r.Status.String()}
 		if r.Err != nil {
 			ds.Detail = r.Err.Error()
 		}
 		m.Devices = append(m.Devices, ds)
 	}
 	ok := k.Face != nil
-	m.Devices = append(m.Devices, ui.DeviceStatus{Device: ui.DeviceModels, OK: ok, Detail: map[bool]string{true: "loaded", false: "failed"}[ok]})
+	m.Devices = append(m.Devices, ui.DeviceStatus{Device: ui.DeviceModels, OK: ok, Detail: map[bool]string{true: "tech.detail.loaded", false: "tech.detail.models_failed"}[ok]})
 	if k.Sync != nil {
 		st := k.Sync.Status()
-		d := ui.DeviceStatus{Device: ui.DeviceNetwork, OK: st.LastError == "", Detail: st.State}
+		d := ui.DeviceStatus{Device: ui.DeviceNetwork, OK: st.LastError == "", Detail: syncStateKey(st.State)}
 		if st.LastError != "" {
 			d.Detail = st.LastError
 		}
 		m.Devices = append(m.Devices, d)
+	} else {
+		m.Devices = append(m.Devices, ui.DeviceStatus{Device: ui.DeviceNetwork, OK: true, Detail: "tech.sync.offline"})
 	}
 	return m
 }
 
-// techAction runs a technician menu action.
-func (k *Kiosk) techAction(ctx context.Context, action string) string {
+// syncStateKey is the catalogue key of a sync state ("idle", "syncing",
+// "backoff", "never synced"), or the state as it is.
+func syncStateKey(state string) string {
+	switch state {
+	case "idle", "syncing", "backoff", "offline":
+		return "tech.sync." + state
+	case "never synced":
+		return "tech.sync.never"
+	}
+	return state
+}
+
+// techAction runs a technician menu action and returns its outcome as a
+// catalogue key and its arguments, formatted for people (no Go values).
+func (k *Kiosk) techAction(ctx context.Context, action string) (string, []any) {
 	switch action {
 	case ui.ActionSync:
 		if k.Sync == nil {
-			return "offline: no central configured"
+			return "tech.msg.offline", nil
 		}
 		res, err := k.Sync.SyncOnce(ctx)
 		if err != nil {
-			return "sync: " + err.Error()
+			return "tech.msg.sync_failed", []any{err.Error()}
 		}
-		return fmt.Sprintf("sync: %+v", res)
+		return "tech.msg.synced", []any{res.Uploaded, res.Duplicates, res.Rejected, res.RosterEntries}
 	case ui.ActionSelfTest:
 		rep := selftest.Run(ctx, k.Cfg, selftest.Options{Clock: k.Clock, Rand: k.Rand, Log: k.Log,
 			Devices: &selftest.Devices{IDCard: k.Devices.IDCard, Camera: k.Devices.Camera, Sigpad: k.Devices.Sigpad, GPIO: k.Devices.GPIO},
 			Engine:  k.faceEngine()})
 		failed := rep.Failed()
 		if len(failed) == 0 {
-			return fmt.Sprintf("self-test: all %d checks passed", len(rep.Checks))
+			return "tech.msg.selftest_ok", []any{len(rep.Checks)}
 		}
 		names := make([]string, len(failed))
 		for i, c := range failed {
 			names[i] = c.Name
 		}
-		return fmt.Sprintf("self-test: %d of %d failed: %s", len(failed), len(rep.Checks), strings.Join(names, ", "))
+		return "tech.msg.selftest_fail", []any{len(rep.Checks), len(failed), strings.Join(names, ", ")}
 	case ui.ActionRestart:
 		k.Log.Info("restart requested from the technician menu")
 		k.restart()
-		return "restarting"
+		return "tech.restarting", nil
 	}
-	return ""
+	return "", nil
 }
 
 func (k *Kiosk) faceEngine() face.Engine {

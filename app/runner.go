@@ -85,7 +85,7 @@ type Runner struct {
 	// TechMenu fills the technician menu; TechAction runs one of its
 	// actions (self-test, sync, restart) and returns the message to show.
 	TechMenu   func() ui.TechMenu
-	TechAction func(ctx context.Context, action string) string
+	TechAction func(ctx context.Context, action string) (key string, args []any)
 	// SimKey, when set, gets the keys that are no shortcut of the screen
 	// (the simulator's keyboard control panel, kiosk --sim-keys).
 	SimKey func(key string)
@@ -176,10 +176,10 @@ func (r *Runner) Run(ctx context.Context, frames chan *ui.Frame, input <-chan ui
 			case ui.Close:
 				return nil
 			case ui.Tap, ui.Key:
-				if r.Machine.State().Step == flow.TechMenu && r.TechAction != nil &&
-					(in.Action == ui.ActionSelfTest || in.Action == ui.ActionSync || in.Action == ui.ActionRestart) {
-					r.techAction(ctx, in.Action)
+				if r.Machine.State().Step == flow.TechMenu && r.techTap(ctx, in.Action) {
+					// a menu action, run beside the loop
 				} else if in.Action != "" {
+					r.auditTap(in.Action)
 					r.apply(ctx, r.Machine.Handle(flow.Tap{Action: in.Action}))
 				} else if in.Kind == ui.Key && r.SimKey != nil {
 					r.SimKey(in.Key)
@@ -216,21 +216,63 @@ func (r *Runner) Run(ctx context.Context, frames chan *ui.Frame, input <-chan ui
 	}
 }
 
+// techTap handles the technician menu's own buttons: self-test and sync
+// run at once, restart asks first. It reports whether the tap was one.
+func (r *Runner) techTap(ctx context.Context, action string) bool {
+	if r.TechAction == nil {
+		return false
+	}
+	switch action {
+	case ui.ActionSelfTest, ui.ActionSync:
+		r.techAction(ctx, action)
+	case ui.ActionRestart, ui.ActionRestartNo:
+		r.mu.Lock()
+		r.live.tech.ConfirmRestart = action == ui.ActionRestart
+		r.mu.Unlock()
+	case ui.ActionRestartYes:
+		r.mu.Lock()
+		r.live.tech.ConfirmRestart = false
+		r.mu.Unlock()
+		r.techAction(ctx, ui.ActionRestart)
+	default:
+		return false
+	}
+	return true
+}
+
+// auditTap records the taps that end a session early (cancel, not me) and
+// the technician leaving the menu: stable words, no personal data.
+func (r *Runner) auditTap(action string) {
+	if r.Audit == nil {
+		return
+	}
+	st := r.Machine.State()
+	switch {
+	case (action == ui.ActionCancel || action == ui.ActionNotMe) && st.Session != nil:
+		r.Audit("session", "cancelled at "+st.Step.String())
+	case action == ui.ActionExit && st.Step == flow.TechMenu:
+		r.Audit("tech", "menu closed")
+	}
+}
+
 // techAction runs a technician menu action in the background and shows its
 // result on the menu.
 func (r *Runner) techAction(ctx context.Context, action string) {
 	r.mu.Lock()
-	r.live.tech.Message = "…"
+	r.live.tech.Message, r.live.tech.MessageArgs = "tech.working", nil
 	r.mu.Unlock()
+	if r.Audit != nil {
+		r.Audit("tech", action)
+	}
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
-		msg := r.TechAction(ctx, action)
+		key, args := r.TechAction(ctx, action)
 		var m ui.TechMenu
 		if r.TechMenu != nil {
 			m = r.TechMenu()
 		}
-		m.Message = msg
+		m.Message, m.MessageArgs = key, args
 		r.mu.Lock()
 		r.live.tech = m
 		r.mu.Unlock()
@@ -283,6 +325,10 @@ func (r *Runner) apply(ctx context.Context, effects []flow.Effect) {
 					r.Audit("session", "failed "+string(st.Problem))
 				case flow.CardProblem:
 					r.Audit("session", "refused "+string(st.Problem))
+				case flow.OutOfService:
+					r.Audit("service", "out of service "+st.Fault+" "+st.FaultCode)
+				case flow.TechMenu:
+					r.Audit("tech", "menu opened")
 				}
 			}
 		case flow.WaitCard:

@@ -67,6 +67,11 @@ func Samples(face image.Image, faceBox image.Rectangle) []Sample {
 		StillThere{Under: Signature{Pad: image.Rect(0, 0, 2048, 640), AttemptsLeft: 3}, Seconds: 12},
 		Done{Candidate: "张伟", At: at, Countdown: 15, Reference: "3F2A-91C0"},
 		Photo{Preview: preview, Mirror: true, Face: box, Countdown: 2},
+		TechMenu{DeviceID: "kiosk-hd-0042", Site: "海淀区自考办", Version: "0.8.0", Devices: []DeviceStatus{
+			{Device: DeviceIDCard, OK: true, Detail: "tech.detail.loaded"},
+			{Device: DeviceModels, OK: true, Detail: "tech.detail.loaded"},
+			{Device: DeviceNetwork, OK: true, Detail: "tech.sync.idle"},
+		}, Message: "tech.msg.synced", MessageArgs: []any{2, 0, 0, 14}, ConfirmRestart: true},
 	}
 	var out []Sample
 	seen := map[string]int{}

@@ -158,18 +158,37 @@ var zh = map[string]string{
 	"device.network": "网络",
 	"device.models":  "人脸模型",
 
-	"tech.pin.title":   "技术人员验证",
-	"tech.pin.body":    "请输入维护密码",
-	"tech.pin.wrong":   "密码错误，请重新输入",
-	"tech.menu.title":  "维护菜单",
-	"tech.device_id":   "设备编号：%s",  // id
-	"tech.site":        "考点：%s",    // site
-	"tech.version":     "软件版本：%s",  // version
-	"tech.pending":     "待同步记录：%d", // count
-	"tech.status.ok":   "正常",
-	"tech.status.fail": "故障",
-	"tech.selftest":    "硬件自检",
-	"tech.sync":        "立即同步",
-	"tech.restart":     "重启程序",
-	"tech.exit":        "退出维护",
+	"tech.pin.title":            "技术人员验证",
+	"tech.pin.body":             "请输入维护密码",
+	"tech.pin.wrong":            "密码错误，请重新输入",
+	"tech.menu.title":           "维护菜单",
+	"tech.device_id":            "设备编号：%s",  // id
+	"tech.site":                 "考点：%s",    // site
+	"tech.version":              "软件版本：%s",  // version
+	"tech.pending":              "待同步记录：%d", // count
+	"tech.status.ok":            "正常",
+	"tech.status.fail":          "故障",
+	"tech.selftest":             "硬件自检",
+	"tech.sync":                 "立即同步",
+	"tech.restart":              "重启程序",
+	"tech.exit":                 "退出维护",
+	"tech.restart.ask":          "重启程序？",
+	"tech.restart.body":         "程序将退出并由系统自动重新启动，约需半分钟。",
+	"tech.restart.yes":          "确认重启",
+	"tech.restarting":           "正在重启…",
+	"tech.detail.loaded":        "已加载",
+	"tech.detail.skipped":       "未配置",
+	"tech.detail.failed":        "打开失败",
+	"tech.detail.models_failed": "模型加载失败",
+	"tech.sync.idle":            "空闲",
+	"tech.sync.syncing":         "正在同步",
+	"tech.sync.backoff":         "稍后重试",
+	"tech.sync.offline":         "离线（未配置中心）",
+	"tech.sync.never":           "尚未同步",
+	"tech.msg.offline":          "离线：未配置中心平台",
+	"tech.msg.sync_failed":      "同步失败：%s",                                // error
+	"tech.msg.synced":           "同步完成：上传 %d 条，重复 %d 条，被拒 %d 条，名册更新 %d 条", // uploaded, duplicates, rejected, roster entries
+	"tech.msg.selftest_ok":      "硬件自检：全部 %d 项通过",                         // checks
+	"tech.msg.selftest_fail":    "硬件自检：%d 项中 %d 项失败：%s",                   // checks, failed, names
+	"tech.working":              "正在执行…",
 }
