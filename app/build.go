@@ -71,6 +71,10 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, clk clock.
 	if err != nil {
 		return nil, err
 	}
+	large, err := ui.NewRenderer(font, image.Pt(cfg.UI.Width, cfg.UI.Height), ui.LargeText(ui.DefaultTheme))
+	if err != nil {
+		return nil, err
+	}
 	env := Env(cfg, log, clk, rnd)
 	k.Devices = OpenDevices(ctx, cfg, env)
 	k.ping()
@@ -134,7 +138,7 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, clk clock.
 		m.Handle(f)
 	}
 	k.Runner = &Runner{
-		Log: log, Clock: clk, Devices: k.Devices, Machine: m, Renderer: renderer,
+		Log: log, Clock: clk, Devices: k.Devices, Machine: m, Renderer: renderer, LargeRenderer: large,
 		Site: cfg.Device.Site, PINLen: pin.Digits(), Audit: audit,
 		Declaration: map[string]string{"zh": cfg.Signature.Declaration, "en": cfg.Signature.DeclarationEN},
 		SigRules: sigpad.Rules{MinPoints: cfg.Signature.MinPoints, MinDuration: cfg.Signature.MinDuration.D(),

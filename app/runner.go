@@ -63,8 +63,10 @@ type Runner struct {
 	Services Services
 	Machine  *flow.Machine
 	Renderer *ui.Renderer
-	Site     string
-	PINLen   int
+	// LargeRenderer draws in the large-text theme (nil: Renderer).
+	LargeRenderer *ui.Renderer
+	Site          string
+	PINLen        int
 	// SigRules are the signature acceptance rules.
 	SigRules sigpad.Rules
 	// Declaration is what the candidate signs, by language ("zh", "en");
@@ -295,7 +297,11 @@ func (r *Runner) render(st flow.State, frames chan *ui.Frame) {
 	if st.Lang == "en" {
 		lang = i18n.EN
 	}
-	f := r.Renderer.Render(s, lang)
+	rd := r.Renderer
+	if st.LargeText && r.LargeRenderer != nil {
+		rd = r.LargeRenderer
+	}
+	f := rd.Render(s, lang)
 	select {
 	case frames <- f:
 	default:

@@ -70,7 +70,7 @@ func stepScreen(st flow.State, lv *live, now time.Time, site string, pinLen int)
 	phase := float64(now.UnixMilli()%600000) / 1000
 	switch st.Step {
 	case flow.Attract:
-		return ui.Attract{Phase: phase / 3, Site: site}
+		return ui.Attract{Phase: phase / 3, Site: site, LargeText: st.LargeText}
 	case flow.PlaceCard:
 		return ui.PlaceCard{}
 	case flow.ReadingCard:

@@ -90,6 +90,8 @@ func (c *canvas) keyOr(key string) string {
 type Attract struct {
 	Phase float64
 	Site  string // exam office name, shown small ("" for none)
+	// LargeText: the large-text mode is on (the toggle shows it).
+	LargeText bool
 }
 
 func (Attract) Name() string { return "attract" }
@@ -132,6 +134,14 @@ func (s Attract) draw(c *canvas) {
 	tr := image.Rect(c.w-c.px(110), c.h-c.px(110), c.w, c.h)
 	c.drawIcon(iconWrench, float64(tr.Min.X+tr.Max.X)/2, float64(tr.Min.Y+tr.Max.Y)/2, c.s(34), mix(th.Muted, th.Background, 0.35))
 	c.target(ActionTech, tr)
+	// The large-text toggle, top left, clear of the reader's rings.
+	kind := btnSecondary
+	if s.LargeText {
+		kind = btnPrimary
+	}
+	bw, bh := c.px(buttonWidth), c.px(th.ButtonHeight)
+	bx, by := c.px(th.Margin), body.Min.Y
+	c.button(image.Rect(bx, by, bx+bw, by+bh), btn{"btn.large_text", ActionLargeText, kind})
 }
 
 // PlaceCard asks for the ID card.

@@ -13,6 +13,7 @@ const (
 	ActionConfirmIdentity = "confirm_identity" // registration screen: 「是我本人」
 	ActionNotMe           = "not_me"           // registration screen: 「不是我 / 离开」
 	ActionContinue        = "continue"         // "还在吗？": keep the step going
+	ActionLargeText       = "large_text"       // attract screen: large text on or off
 )
 
 // Registration is the candidate's registration as the exam office has it,
@@ -63,17 +64,33 @@ func (s Registration) draw(c *canvas) {
 		{"reg.subjects", strings.Join(s.Subjects, "；")},
 		{"reg.site", s.Site},
 	}
-	lw := c.px(200)
-	if c.lang == "en" {
-		lw = c.px(260)
+	// Shrink the rows together until they fit the card (large text, long
+	// subject lists).
+	var lst, vst style
+	var lw, gap int
+	for k := 1.0; ; k -= 0.06 {
+		lst = style{size: th.Body * k, col: th.Muted}
+		vst = style{size: th.Body * k, col: th.Text}
+		lw, gap = 0, c.px(10*k)
+		for _, r := range rows {
+			lw = max(lw, measure(c.face(lst.size), c.t(r.key)))
+		}
+		lw += c.px(28 * k)
+		h := 0
+		for _, r := range rows {
+			h += max(c.textHeight(orDefault(r.val, c.t("reg.none")), vst, image.Rect(inner.Min.X+lw, 0, inner.Max.X, 1<<20)), lineHeight(c.s(lst.size))) + gap
+		}
+		if h <= inner.Dy() || k < 0.5 {
+			break
+		}
 	}
 	ry := inner.Min.Y
 	for _, r := range rows {
-		if r.val == "" {
-			r.val = c.t("reg.none")
-		}
-		c.drawLine(c.t(r.key), style{size: th.Body, col: th.Muted}, inner.Min.X, inner.Min.X+lw, ry)
-		ry += max(c.textBox(r.val, style{size: th.Body, col: th.Text, bold: r.key == "reg.name"}, image.Rect(inner.Min.X+lw, ry, inner.Max.X, inner.Max.Y)), lineHeight(c.s(th.Body))) + c.px(10)
+		val := orDefault(r.val, c.t("reg.none"))
+		c.drawLine(c.t(r.key), lst, inner.Min.X, inner.Min.X+lw, ry)
+		st := vst
+		st.bold = r.key == "reg.name"
+		ry += max(c.textBox(val, st, image.Rect(inner.Min.X+lw, ry, inner.Max.X, inner.Max.Y)), lineHeight(c.s(lst.size))) + gap
 	}
 }
 

@@ -233,6 +233,8 @@ type State struct {
 	// Refused is what a refusal screen shows of the refused card (the
 	// session itself is wiped); zero outside CardProblem.
 	Refused Refused
+	// LargeText: the candidate chose large text (until the reset).
+	LargeText bool
 	// StillThere: the step times out soon; the screen asks "还在吗？"
 	// with a continue button (Tap "continue").
 	StillThere bool
@@ -286,6 +288,10 @@ func (m *Machine) Handle(ev Event) []Effect {
 			} else {
 				m.st.Lang = "zh"
 			}
+			return nil
+		case "large_text":
+			// The candidate's large-text mode, until the privacy reset.
+			m.st.LargeText = !m.st.LargeText
 			return nil
 		case "continue":
 			if m.stillThere(now) {

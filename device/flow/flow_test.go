@@ -583,3 +583,21 @@ func TestStillThereWarning(t *testing.T) {
 	clk.Advance(time.Second)
 	step(t, m, Tick{}, Failed)
 }
+
+// The large-text mode switched on at attract lasts the candidate's
+// session and ends with the privacy reset.
+func TestLargeTextLastsTheSession(t *testing.T) {
+	m, _ := newMachine(t)
+	step(t, m, Tap{Action: "large_text"}, Attract)
+	if !m.State().LargeText {
+		t.Fatal("large text not on")
+	}
+	toSignature(t, m)
+	if !m.State().LargeText {
+		t.Fatal("large text lost in the session")
+	}
+	step(t, m, Tap{Action: "cancel"}, Attract)
+	if m.State().LargeText {
+		t.Fatal("large text kept for the next candidate")
+	}
+}

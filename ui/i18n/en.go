@@ -124,6 +124,7 @@ var en = map[string]string{
 	"still.title":       "Are you still there?",
 	"still.body":        "This confirmation ends in %d s. Tap Continue to carry on.",
 	"btn.continue":      "Continue",
+	"btn.large_text":    "Large text",
 	"btn.is_me":         "This is me",
 	"btn.not_me":        "Not me / leave",
 	"reg.title":         "Please check your registration",

@@ -125,6 +125,7 @@ var zh = map[string]string{
 	"still.title":       "还在吗？",
 	"still.body":        "%d 秒后将结束本次确认。如需继续，请点“继续”。", // seconds
 	"btn.continue":      "继续",
+	"btn.large_text":    "大字模式",
 	"btn.is_me":         "是我本人",
 	"btn.not_me":        "不是我 / 离开",
 	"reg.title":         "请核对您的报名信息",
