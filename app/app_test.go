@@ -185,7 +185,8 @@ func TestCardProblems(t *testing.T) {
 	}{
 		{"not on roster", 0, "not-on-roster"},
 		{"expired", 1, "card-expired"},
-		{"bad check digit", 4, "card-read-failed"},
+		// Issue 12: possibly forged, a problem of its own, no retry.
+		{"bad check digit", 4, "card-invalid"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			k, h := testKiosk(t, nil)
@@ -197,8 +198,13 @@ func TestCardProblems(t *testing.T) {
 			if _, err := h.WaitScreen(ctx, tc.screen); err != nil {
 				t.Fatal(err)
 			}
-			if k.Runner.Machine.State().Session != nil {
+			st := k.Runner.Machine.State()
+			if st.Session != nil {
 				t.Error("a refused card started a session")
+			}
+			// Issue 12: the refusal shows the card's real name and date.
+			if st.Refused.Name == "" || (tc.screen == "card-expired" && st.Refused.ValidTo.IsZero()) {
+				t.Errorf("the refusal screen has nothing to show: %+v", st.Refused)
 			}
 		})
 	}
@@ -228,6 +234,12 @@ func TestCardRemovedMidRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	sim.Lay(0)
+	if _, err := h.WaitScreen(ctx, "registration"); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Press(ui.ActionConfirmIdentity); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := h.WaitScreen(ctx, "liveness"); err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +258,7 @@ func TestRequiredDeviceFailureIsOutOfService(t *testing.T) {
 		t.Errorf("fault %q code %q", st.Fault, st.FaultCode)
 	}
 	if _, ok := f.Find(ui.ActionTech); !ok {
-		t.Log("no technician entry on the out-of-service screen")
+		t.Error("no technician entry on the out-of-service screen")
 	}
 }
 
@@ -277,6 +289,12 @@ func TestSimKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	input <- ui.Event{Kind: ui.Key, Key: "1"}
+	if _, err := h.WaitScreen(ctx, "registration"); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Press(ui.ActionConfirmIdentity); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := h.WaitScreen(ctx, "photo-review"); err != nil {
 		t.Fatal(err)
 	}

@@ -76,6 +76,10 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, clk clock.
 	if err != nil {
 		return nil, err
 	}
+	large, err := ui.NewRenderer(font, image.Pt(cfg.UI.Width, cfg.UI.Height), ui.LargeText(ui.DefaultTheme))
+	if err != nil {
+		return nil, err
+	}
 	env := Env(cfg, log, clk, rnd)
 	k.Devices = OpenDevices(ctx, cfg, env)
 	var audioReports []hw.Report
@@ -135,15 +139,16 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, clk clock.
 		MatchAttempts: cfg.Flow.MatchAttempts, PhotoAttempts: cfg.Flow.PhotoAttempts, SignAttempts: cfg.Flow.SignAttempts,
 		StepTimeout: cfg.Flow.StepTimeout.D(), DoneTimeout: cfg.Flow.DoneTimeout.D(), FailTimeout: cfg.Flow.FailTimeout.D(),
 		RequireRoster: cfg.Flow.RequireRoster, Challenges: cfg.Liveness.Challenges, ChallengeSet: cfg.Liveness.ChallengeSet,
-		PIN: pin,
+		PIN: pin, WarnBefore: cfg.Flow.WarnBefore.D(),
 	}
 	m := flow.New(settings, cfg.UI.Language, clk, rnd, roster{k})
 	for _, f := range faults {
 		m.Handle(f)
 	}
 	k.Runner = &Runner{
-		Log: log, Clock: clk, Devices: k.Devices, Machine: m, Renderer: renderer,
+		Log: log, Clock: clk, Devices: k.Devices, Machine: m, Renderer: renderer, LargeRenderer: large,
 		Site: cfg.Device.Site, PINLen: pin.Digits(), Audit: audit,
+		Declaration: map[string]string{"zh": cfg.Signature.Declaration, "en": cfg.Signature.DeclarationEN},
 		SigRules: sigpad.Rules{MinPoints: cfg.Signature.MinPoints, MinDuration: cfg.Signature.MinDuration.D(),
 			MinInk: cfg.Signature.MinInk, MinBox: cfg.Signature.MinBox},
 		OnLoop: k.ping,
@@ -220,21 +225,23 @@ func (k *Kiosk) Close() error {
 // roster adapts the store's roster to the flow's.
 type roster struct{ k *Kiosk }
 
-func (r roster) Lookup(id string) (flow.RosterStatus, error) {
+func (r roster) Lookup(id string) (flow.RosterEntry, error) {
 	if r.k.Store == nil {
-		return flow.RosterUnknown, errors.New("app: roster: no store")
+		return flow.RosterEntry{}, errors.New("app: roster: no store")
 	}
 	e, err := r.k.Store.Lookup(context.Background(), id)
 	if err != nil {
-		return flow.RosterUnknown, fmt.Errorf("app: roster: %w", err)
+		return flow.RosterEntry{}, fmt.Errorf("app: roster: %w", err)
 	}
+	out := flow.RosterEntry{ConfirmedAt: e.ConfirmedAt, Registration: flow.Registration{Name: e.Name,
+		RegistrationNo: e.RegistrationNo, ExamPeriod: e.ExamPeriod, Subjects: e.Subjects, Site: e.Site, Photo: e.Photo}}
 	switch e.State {
 	case record.Pending:
-		return flow.RosterPending, nil
+		out.Status = flow.RosterPending
 	case record.Confirmed:
-		return flow.RosterConfirmed, nil
+		out.Status = flow.RosterConfirmed
 	}
-	return flow.RosterUnknown, nil
+	return out, nil
 }
 
 // techMenu is what the technician menu shows: identity, queue, devices.
@@ -246,56 +253,73 @@ func (k *Kiosk) techMenu() ui.TechMenu {
 		}
 	}
 	for _, r := range k.Devices.Reports {
-		ds := ui.DeviceStatus{Device: r.Kind, OK: r.Status != hw.Failed, Detail: r.Status.String()}
+		// The status as a word of the catalogue; an error as the
+		// technician's detail (device errors hold no personal data).
+		ds := ui.DeviceStatus{Device: r.Kind, OK: r.Status != hw.Failed, Detail: "tech.detail." + r.Status.String()}
 		if r.Err != nil {
 			ds.Detail = r.Err.Error()
 		}
 		m.Devices = append(m.Devices, ds)
 	}
 	ok := k.Face != nil
-	m.Devices = append(m.Devices, ui.DeviceStatus{Device: ui.DeviceModels, OK: ok, Detail: map[bool]string{true: "loaded", false: "failed"}[ok]})
+	m.Devices = append(m.Devices, ui.DeviceStatus{Device: ui.DeviceModels, OK: ok, Detail: map[bool]string{true: "tech.detail.loaded", false: "tech.detail.models_failed"}[ok]})
 	if k.Sync != nil {
 		st := k.Sync.Status()
-		d := ui.DeviceStatus{Device: ui.DeviceNetwork, OK: st.LastError == "", Detail: st.State}
+		d := ui.DeviceStatus{Device: ui.DeviceNetwork, OK: st.LastError == "", Detail: syncStateKey(st.State)}
 		if st.LastError != "" {
 			d.Detail = st.LastError
 		}
 		m.Devices = append(m.Devices, d)
+	} else {
+		m.Devices = append(m.Devices, ui.DeviceStatus{Device: ui.DeviceNetwork, OK: true, Detail: "tech.sync.offline"})
 	}
 	return m
 }
 
-// techAction runs a technician menu action.
-func (k *Kiosk) techAction(ctx context.Context, action string) string {
+// syncStateKey is the catalogue key of a sync state ("idle", "syncing",
+// "backoff", "never synced"), or the state as it is.
+func syncStateKey(state string) string {
+	switch state {
+	case "idle", "syncing", "backoff", "offline":
+		return "tech.sync." + state
+	case "never synced":
+		return "tech.sync.never"
+	}
+	return state
+}
+
+// techAction runs a technician menu action and returns its outcome as a
+// catalogue key and its arguments, formatted for people (no Go values).
+func (k *Kiosk) techAction(ctx context.Context, action string) (string, []any) {
 	switch action {
 	case ui.ActionSync:
 		if k.Sync == nil {
-			return "offline: no central configured"
+			return "tech.msg.offline", nil
 		}
 		res, err := k.Sync.SyncOnce(ctx)
 		if err != nil {
-			return "sync: " + err.Error()
+			return "tech.msg.sync_failed", []any{err.Error()}
 		}
-		return fmt.Sprintf("sync: %+v", res)
+		return "tech.msg.synced", []any{res.Uploaded, res.Duplicates, res.Rejected, res.RosterEntries}
 	case ui.ActionSelfTest:
 		rep := selftest.Run(ctx, k.Cfg, selftest.Options{Clock: k.Clock, Rand: k.Rand, Log: k.Log,
 			Devices: &selftest.Devices{IDCard: k.Devices.IDCard, Camera: k.Devices.Camera, Sigpad: k.Devices.Sigpad, GPIO: k.Devices.GPIO, Microphone: k.Mic},
 			Engine:  k.faceEngine()})
 		failed := rep.Failed()
 		if len(failed) == 0 {
-			return fmt.Sprintf("self-test: all %d checks passed", len(rep.Checks))
+			return "tech.msg.selftest_ok", []any{len(rep.Checks)}
 		}
 		names := make([]string, len(failed))
 		for i, c := range failed {
 			names[i] = c.Name
 		}
-		return fmt.Sprintf("self-test: %d of %d failed: %s", len(failed), len(rep.Checks), strings.Join(names, ", "))
+		return "tech.msg.selftest_fail", []any{len(rep.Checks), len(failed), strings.Join(names, ", ")}
 	case ui.ActionRestart:
 		k.Log.Info("restart requested from the technician menu")
 		k.restart()
-		return "restarting"
+		return "tech.restarting", nil
 	}
-	return ""
+	return "", nil
 }
 
 func (k *Kiosk) faceEngine() face.Engine {

@@ -98,6 +98,15 @@ func (k *Kiosk) demo(ctx context.Context, h *ui.Headless, out io.Writer) error {
 			if st.Session != nil {
 				performer.Perform(st.Session.Challenges, st.Session.Digits)
 			}
+		case flow.RegistrationInfo:
+			// The candidate reads the registration and confirms it.
+			if err := pressWhenShown(ctx, h, "registration", ui.ActionConfirmIdentity); err != nil {
+				return err
+			}
+		case flow.LivenessRetry:
+			if err := pressWhenShown(ctx, h, "liveness-retry", ui.ActionRetry); err != nil {
+				return err
+			}
 		case flow.PhotoReview:
 			if err := pressWhenShown(ctx, h, "photo-review", ui.ActionUsePhoto); err != nil {
 				return err

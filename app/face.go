@@ -53,6 +53,9 @@ type FaceServices struct {
 	live  *opencv.LiveAnalyzer
 	check *liveness.Checker
 	maker *photo.Maker
+	// countdown is the 3-2-1 shown once the photo checks pass, before the
+	// photo is taken (zero: none).
+	countdown time.Duration
 
 	mu     sync.Mutex
 	closed bool
@@ -79,8 +82,9 @@ func NewFaceServices(ctx context.Context, cfg *config.Config, cam camera.Camera,
 	pa := opencv.NewPhotoAnalyzer(la)
 	return &FaceServices{
 		log: log, clk: clk, cam: cam, chip: dec, eng: eng, live: la,
-		check: &liveness.Checker{Analyzer: la, Params: params},
-		maker: &photo.Maker{Analyzer: pa, Spec: spec},
+		check:     &liveness.Checker{Analyzer: la, Params: params},
+		maker:     &photo.Maker{Analyzer: pa, Spec: spec},
+		countdown: time.Duration(cfg.Flow.PhotoCount) * time.Second,
 	}, nil
 }
 
@@ -226,9 +230,17 @@ func (f *FaceServices) Photo(ctx context.Context, live any, progress func(LivePr
 	}
 	// The time limit runs on the camera's frames, as the liveness check's
 	// does: a slow analysis sees the same frames, later.
-	var deadline time.Time
+	var deadline, counted time.Time
 	var lastReport photo.Report
 	var frames []camera.Frame
+	// count is the countdown's number on screen once the checks pass:
+	// the frames are taken when it has run out, on the camera's time.
+	count := func(t time.Time) int {
+		if counted.IsZero() || !t.Before(counted.Add(f.countdown)) {
+			return 0
+		}
+		return int((counted.Add(f.countdown).Sub(t) + time.Second - 1) / time.Second)
+	}
 	for n := 0; ; n++ {
 		fr, err := f.cam.Next(ctx)
 		if err != nil {
@@ -241,7 +253,7 @@ func (f *FaceServices) Photo(ctx context.Context, live any, progress func(LivePr
 			deadline = fr.Time.Add(12 * time.Second)
 		}
 		if n%3 != 0 {
-			progress(LiveProgress{Frame: &fr}, lastReport.Failed())
+			progress(LiveProgress{Frame: &fr, Countdown: count(fr.Time)}, lastReport.Failed())
 			continue
 		}
 		rep, err := f.maker.Check(&fr)
@@ -249,8 +261,12 @@ func (f *FaceServices) Photo(ctx context.Context, live any, progress func(LivePr
 			f.log.Warn("photo check", "err", err)
 		}
 		lastReport = rep
-		progress(LiveProgress{Frame: &fr}, rep.Failed())
-		if rep.OK {
+		if rep.OK && counted.IsZero() && f.countdown > 0 {
+			counted = fr.Time
+			deadline = deadline.Add(f.countdown)
+		}
+		progress(LiveProgress{Frame: &fr, Countdown: count(fr.Time)}, rep.Failed())
+		if rep.OK && count(fr.Time) == 0 {
 			frames = append(frames, fr.Clone())
 			if len(frames) >= 3 {
 				break

@@ -1,9 +1,11 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"image"
+	"image/jpeg"
 	"log/slog"
 	"sync"
 	"time"
@@ -29,6 +31,8 @@ type LiveProgress struct {
 	Passed    int
 	Remaining time.Duration
 	Limit     time.Duration
+	// Countdown is the registration photo's 3-2-1 (0: none).
+	Countdown int
 }
 
 // Services are the checks the session runs, each a port the wiring fills
@@ -59,22 +63,31 @@ type Runner struct {
 	Services Services
 	Machine  *flow.Machine
 	Renderer *ui.Renderer
-	Site     string
-	PINLen   int
+	// LargeRenderer draws in the large-text theme (nil: Renderer).
+	LargeRenderer *ui.Renderer
+	Site          string
+	PINLen        int
 	// SigRules are the signature acceptance rules.
 	SigRules sigpad.Rules
+	// Declaration is what the candidate signs, by language ("zh", "en");
+	// a missing one is the catalogue's default.
+	Declaration map[string]string
 	// OnState, when set, is called from the loop after every change of
 	// step (the demo driver and tests watch it).
 	OnState func(flow.State)
 	// FrameEvery is the redraw interval (default 50 ms).
 	FrameEvery time.Duration
+	// OnScreen, when set, is called on the loop at every change of step or
+	// language, with the step and the language: the voice prompts hook in
+	// here (the screen's instruction spoken as it appears).
+	OnScreen func(step flow.Step, lang string)
 	// OnLoop, when set, is called on every turn of the loop (the systemd
 	// watchdog ping: a hung loop gets the kiosk restarted).
 	OnLoop func()
 	// TechMenu fills the technician menu; TechAction runs one of its
 	// actions (self-test, sync, restart) and returns the message to show.
 	TechMenu   func() ui.TechMenu
-	TechAction func(ctx context.Context, action string) string
+	TechAction func(ctx context.Context, action string) (key string, args []any)
 	// SimKey, when set, gets the keys that are no shortcut of the screen
 	// (the simulator's keyboard control panel, kiosk --sim-keys).
 	SimKey func(key string)
@@ -84,6 +97,9 @@ type Runner struct {
 	// Watchers run beside the loop for as long as it runs and post events
 	// into it (the free-space watch: a device fault and its recovery).
 	Watchers []func(ctx context.Context, post func(flow.Event))
+	// ProbeEvery is how often a lost device is probed until it answers
+	// again (default 2 s).
+	ProbeEvery time.Duration
 
 	events chan flow.Event
 
@@ -97,7 +113,9 @@ type Runner struct {
 	// rendering is the preview buffer being drawn; spare a free one.
 	rendering, spare *image.RGBA
 	op               context.CancelFunc // the capture running (liveness, photo, signature)
-	cardBusy         bool
+	// cardBusy: a goroutine drives the reader; cardGen numbers them.
+	cardBusy bool
+	cardGen  int
 }
 
 // Post sends an event to the loop (from any goroutine).
@@ -145,7 +163,13 @@ func (r *Runner) Run(ctx context.Context, frames chan *ui.Frame, input <-chan ui
 		case <-ctx.Done():
 			return ctx.Err()
 		case ev := <-r.events:
+			r.deviceEvent(ev)
 			r.apply(ctx, r.Machine.Handle(ev))
+			if _, ok := ev.(flow.CardGone); ok {
+				if st := r.Machine.State().Step; st == flow.Attract || st == flow.PlaceCard {
+					r.ensureCardWait(ctx)
+				}
+			}
 		case in, ok := <-input:
 			if !ok {
 				return nil
@@ -154,10 +178,10 @@ func (r *Runner) Run(ctx context.Context, frames chan *ui.Frame, input <-chan ui
 			case ui.Close:
 				return nil
 			case ui.Tap, ui.Key:
-				if r.Machine.State().Step == flow.TechMenu && r.TechAction != nil &&
-					(in.Action == ui.ActionSelfTest || in.Action == ui.ActionSync || in.Action == ui.ActionRestart) {
-					r.techAction(ctx, in.Action)
+				if r.Machine.State().Step == flow.TechMenu && r.techTap(ctx, in.Action) {
+					// a menu action, run beside the loop
 				} else if in.Action != "" {
+					r.auditTap(in.Action)
 					r.apply(ctx, r.Machine.Handle(flow.Tap{Action: in.Action}))
 				} else if in.Kind == ui.Key && r.SimKey != nil {
 					r.SimKey(in.Key)
@@ -173,6 +197,7 @@ func (r *Runner) Run(ctx context.Context, frames chan *ui.Frame, input <-chan ui
 		if st.Step != last || st.Lang != lastLang {
 			last, lastLang = st.Step, st.Lang
 			r.Log.Info("screen", "step", st.Step.String())
+			r.screenChanged(st)
 			if st.Step == flow.Attract || st.Step == flow.PlaceCard {
 				r.ensureCardWait(ctx)
 			}
@@ -193,21 +218,63 @@ func (r *Runner) Run(ctx context.Context, frames chan *ui.Frame, input <-chan ui
 	}
 }
 
+// techTap handles the technician menu's own buttons: self-test and sync
+// run at once, restart asks first. It reports whether the tap was one.
+func (r *Runner) techTap(ctx context.Context, action string) bool {
+	if r.TechAction == nil {
+		return false
+	}
+	switch action {
+	case ui.ActionSelfTest, ui.ActionSync:
+		r.techAction(ctx, action)
+	case ui.ActionRestart, ui.ActionRestartNo:
+		r.mu.Lock()
+		r.live.tech.ConfirmRestart = action == ui.ActionRestart
+		r.mu.Unlock()
+	case ui.ActionRestartYes:
+		r.mu.Lock()
+		r.live.tech.ConfirmRestart = false
+		r.mu.Unlock()
+		r.techAction(ctx, ui.ActionRestart)
+	default:
+		return false
+	}
+	return true
+}
+
+// auditTap records the taps that end a session early (cancel, not me) and
+// the technician leaving the menu: stable words, no personal data.
+func (r *Runner) auditTap(action string) {
+	if r.Audit == nil {
+		return
+	}
+	st := r.Machine.State()
+	switch {
+	case (action == ui.ActionCancel || action == ui.ActionNotMe) && st.Session != nil:
+		r.Audit("session", "cancelled at "+st.Step.String())
+	case action == ui.ActionExit && st.Step == flow.TechMenu:
+		r.Audit("tech", "menu closed")
+	}
+}
+
 // techAction runs a technician menu action in the background and shows its
 // result on the menu.
 func (r *Runner) techAction(ctx context.Context, action string) {
 	r.mu.Lock()
-	r.live.tech.Message = "…"
+	r.live.tech.Message, r.live.tech.MessageArgs = "tech.working", nil
 	r.mu.Unlock()
+	if r.Audit != nil {
+		r.Audit("tech", action)
+	}
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
-		msg := r.TechAction(ctx, action)
+		key, args := r.TechAction(ctx, action)
 		var m ui.TechMenu
 		if r.TechMenu != nil {
 			m = r.TechMenu()
 		}
-		m.Message = msg
+		m.Message, m.MessageArgs = key, args
 		r.mu.Lock()
 		r.live.tech = m
 		r.mu.Unlock()
@@ -216,6 +283,7 @@ func (r *Runner) techAction(ctx context.Context, action string) {
 
 func (r *Runner) render(st flow.State, frames chan *ui.Frame) {
 	r.mu.Lock()
+	r.live.declaration = r.Declaration[st.Lang]
 	s := screen(st, &r.live, r.Clock.Now(), r.Site, r.PINLen)
 	// The preview drawn now must not be written by the camera meanwhile.
 	r.rendering = r.live.preview
@@ -229,7 +297,11 @@ func (r *Runner) render(st flow.State, frames chan *ui.Frame) {
 	if st.Lang == "en" {
 		lang = i18n.EN
 	}
-	f := r.Renderer.Render(s, lang)
+	rd := r.Renderer
+	if st.LargeText && r.LargeRenderer != nil {
+		rd = r.LargeRenderer
+	}
+	f := rd.Render(s, lang)
 	select {
 	case frames <- f:
 	default:
@@ -259,6 +331,10 @@ func (r *Runner) apply(ctx context.Context, effects []flow.Effect) {
 					r.Audit("session", "failed "+string(st.Problem))
 				case flow.CardProblem:
 					r.Audit("session", "refused "+string(st.Problem))
+				case flow.OutOfService:
+					r.Audit("service", "out of service "+st.Fault+" "+st.FaultCode)
+				case flow.TechMenu:
+					r.Audit("tech", "menu opened")
 				}
 			}
 		case flow.WaitCard:
@@ -349,8 +425,11 @@ func (r *Runner) send(ctx context.Context, ev flow.Event) {
 	}
 }
 
-// ensureCardWait keeps one goroutine waiting for a card while the kiosk is
-// idle or asks for a card.
+// ensureCardWait keeps one goroutine driving the reader while the kiosk is
+// idle or asks for a card: it waits for a card, reads it, reports it, and
+// then waits for that card to leave the field (flow.CardGone), so that the
+// reader is free for the next card however the session ended. The loop
+// calls it again after every change of step and after CardGone.
 func (r *Runner) ensureCardWait(ctx context.Context) {
 	rd := r.Devices.IDCard
 	r.mu.Lock()
@@ -359,85 +438,131 @@ func (r *Runner) ensureCardWait(ctx context.Context) {
 		return
 	}
 	r.cardBusy = true
+	r.cardGen++
+	gen := r.cardGen
 	cctx, cancel := context.WithCancel(ctx)
 	r.mu.Unlock()
+	release := func() {
+		r.mu.Lock()
+		if r.cardGen == gen {
+			r.cardBusy = false
+		}
+		r.mu.Unlock()
+	}
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
-		defer func() {
-			r.mu.Lock()
-			r.cardBusy = false
-			r.mu.Unlock()
-			cancel()
-		}()
-		if err := rd.WaitCard(cctx); err != nil {
-			if cctx.Err() == nil {
-				r.cardFault(cctx, err)
-			}
-			return
-		}
-		r.send(cctx, flow.CardReading{})
-		c, err := rd.Read(cctx)
-		if err != nil {
-			r.Log.Info("card read failed", "err", err)
-			if errors.Is(err, idcard.ErrReaderGone) || errors.Is(err, idcard.ErrSAMFault) {
-				r.cardFault(cctx, err)
-				return
-			}
-			r.send(cctx, flow.CardError{Removed: errors.Is(err, idcard.ErrCardRemoved)})
-			return
-		}
-		fc := flow.Card{IDNumber: c.Number(), Name: c.Name, Valid: true, Raw: c}
-		if c.Name == "" {
-			fc.Name = c.NameEN
-		}
-		if cerr := c.Check(r.Clock); cerr != nil {
-			for _, ref := range idcard.Refusals(cerr) {
-				switch {
-				case errors.Is(ref, idcard.ErrExpired), errors.Is(ref, idcard.ErrNotYetValid):
-					fc.Expired = true
-				default:
-					fc.Valid = false
+		defer cancel()
+		defer release()
+		for {
+			found, err := r.readCard(cctx, rd)
+			if err == nil && found {
+				// The card (or what is left of a failed read) must leave
+				// the field before the next one is looked for.
+				if err = rd.WaitRemoved(cctx); err == nil {
+					release()
+					r.send(cctx, flow.CardGone{})
+					return
 				}
 			}
+			if cctx.Err() != nil {
+				return
+			}
+			if err == nil {
+				return
+			}
+			// The reader failed: out of service until it answers again,
+			// then look for cards again.
+			if !r.cardFault(cctx, rd, err) {
+				return
+			}
 		}
-		r.mu.Lock()
-		r.card = c
-		r.live.name = fc.Name
-		r.mu.Unlock()
-		r.send(cctx, flow.CardRead{Card: fc})
 	}()
 }
 
-func (r *Runner) cardFault(ctx context.Context, err error) {
-	r.Log.Error("card reader fault", "err", err)
-	r.send(ctx, flow.DeviceFault{Device: "idcard", Err: err.Error(), Code: "E-IDCARD"})
-}
-
-// waitCardRemoved waits until the card leaves the reader, so that the next
-// WaitCard finds the next card and not this one again.
-func (r *Runner) waitCardRemoved(ctx context.Context) {
-	rd := r.Devices.IDCard
-	if rd == nil {
-		return
+// readCard waits for a card and reads it, posting the outcome. It reports
+// whether a card was found (and so must be waited away), or the reader's
+// failure.
+func (r *Runner) readCard(ctx context.Context, rd idcard.Reader) (bool, error) {
+	if err := rd.WaitCard(ctx); err != nil {
+		return false, err
+	}
+	r.send(ctx, flow.CardReading{})
+	c, err := rd.Read(ctx)
+	if err != nil {
+		r.Log.Info("card read failed", "err", err)
+		if errors.Is(err, idcard.ErrReaderGone) || errors.Is(err, idcard.ErrSAMFault) {
+			return false, err
+		}
+		r.send(ctx, flow.CardError{Removed: errors.Is(err, idcard.ErrCardRemoved)})
+		return true, nil
+	}
+	fc := flow.Card{IDNumber: c.Number(), Name: c.Name, Valid: true, Raw: c}
+	if !c.ValidTo.IsZero() {
+		fc.ValidTo = time.Date(c.ValidTo.Year, c.ValidTo.Month, c.ValidTo.Day, 0, 0, 0, 0, time.UTC)
+	}
+	if c.Name == "" {
+		fc.Name = c.NameEN
+	}
+	if cerr := c.Check(r.Clock); cerr != nil {
+		for _, ref := range idcard.Refusals(cerr) {
+			switch {
+			case errors.Is(ref, idcard.ErrExpired), errors.Is(ref, idcard.ErrNotYetValid):
+				fc.Expired = true
+			default:
+				fc.Valid = false
+			}
+		}
 	}
 	r.mu.Lock()
-	if r.cardBusy {
-		r.mu.Unlock()
-		return
-	}
-	r.cardBusy = true
+	r.card = c
+	r.live.name = fc.Name
 	r.mu.Unlock()
-	r.wg.Add(1)
-	go func() {
-		defer r.wg.Done()
-		rctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
-		defer cancel()
-		rd.WaitRemoved(rctx)
-		r.mu.Lock()
-		r.cardBusy = false
-		r.mu.Unlock()
-	}()
+	r.send(ctx, flow.CardRead{Card: fc})
+	return true, nil
+}
+
+// cardFault reports the reader lost, then probes it until it answers again
+// and reports it recovered (flow.DeviceFault with no error).
+func (r *Runner) cardFault(ctx context.Context, rd idcard.Reader, err error) bool {
+	r.send(ctx, flow.DeviceFault{Device: "idcard", Err: err.Error(), Code: "E-IDCARD"})
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-r.Clock.After(r.probeEvery()):
+		}
+		if probeReader(ctx, rd) {
+			r.send(ctx, flow.DeviceFault{Device: "idcard"})
+			return true
+		}
+	}
+}
+
+// probeReader asks the reader whether it works: its SAM's status where it
+// has one, else a short look for a card (a reader that answers "no card"
+// works).
+func probeReader(ctx context.Context, rd idcard.Reader) bool {
+	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if s, ok := rd.(idcard.SAM); ok {
+		return s.SAMStatus(pctx) == nil
+	}
+	err := rd.WaitCard(pctx)
+	return err == nil || errors.Is(err, context.DeadlineExceeded)
+}
+
+func (r *Runner) probeEvery() time.Duration {
+	if r.ProbeEvery > 0 {
+		return r.ProbeEvery
+	}
+	return 2 * time.Second
+}
+
+// waitCardRemoved makes sure the reader is driven: the card goroutine
+// waits for the card to leave before it looks for the next one.
+func (r *Runner) waitCardRemoved(ctx context.Context) {
+	r.ensureCardWait(ctx)
 }
 
 func (r *Runner) watchPresence(ctx context.Context) {
@@ -479,6 +604,7 @@ func (r *Runner) progress(p LiveProgress) {
 	r.live.face, r.live.guidance, r.live.challenge = p.Face, p.Guidance, p.Challenge
 	r.live.index, r.live.count, r.live.passed = p.Index, p.Count, p.Passed
 	r.live.remaining, r.live.limit = p.Remaining, p.Limit
+	r.live.countdown = p.Countdown
 }
 
 // working shows a check's progress and tells the flow, once a second,
@@ -550,6 +676,7 @@ func (r *Runner) startSignature(ctx context.Context) {
 	r.live.strokes = nil
 	r.live.pad = image.Rect(0, 0, info.MaxX, info.MaxY)
 	r.mu.Unlock()
+	runCtx := ctx
 	r.startOp(ctx, func(ctx context.Context) {
 		lastPost := time.Time{}
 		for {
@@ -557,6 +684,13 @@ func (r *Runner) startSignature(ctx context.Context) {
 			if err != nil {
 				if ctx.Err() == nil && sigpad.IsGone(err) {
 					r.send(ctx, flow.DeviceFault{Device: "sigpad", Err: err.Error(), Code: "E-SIGPAD"})
+					// The session ends (StopDevices cancels ctx): the pad
+					// is probed on the run's context until it is back.
+					r.wg.Add(1)
+					go func() {
+						defer r.wg.Done()
+						r.probePad(runCtx, pad)
+					}()
 				}
 				return
 			}
@@ -616,4 +750,71 @@ func (r *Runner) commit(ctx context.Context, s *flow.Session) {
 		r.mu.Unlock()
 		r.send(ctx, flow.Saved{RecordID: id})
 	}()
+}
+
+// deviceEvent logs and audits a device's loss and recovery (the device
+// kind and code only: a device's error never carries personal data, but
+// the audit keeps to stable words).
+func (r *Runner) deviceEvent(ev flow.Event) {
+	f, ok := ev.(flow.DeviceFault)
+	if !ok {
+		return
+	}
+	if f.Err != "" {
+		r.Log.Warn("device lost", "device", f.Device, "code", f.Code, "err", f.Err)
+		if r.Audit != nil {
+			r.Audit("device", "lost "+f.Device)
+		}
+		return
+	}
+	r.Log.Warn("device recovered", "device", f.Device)
+	if r.Audit != nil {
+		r.Audit("device", "recovered "+f.Device)
+	}
+}
+
+// screenChanged runs once per change of step or language, on the loop:
+// the place where the screen's prompt is spoken (OnScreen) and where the
+// registration screen's photo is decoded.
+func (r *Runner) screenChanged(st flow.State) {
+	if st.Step == flow.RegistrationInfo && st.Session != nil && st.Session.Registration != nil {
+		if b := st.Session.Registration.Photo; len(b) > 0 {
+			img, err := jpeg.Decode(bytes.NewReader(b))
+			if err != nil {
+				r.Log.Warn("registration photo", "err", err)
+			} else {
+				r.mu.Lock()
+				r.live.regPhoto = img
+				r.mu.Unlock()
+			}
+		}
+	}
+	if r.OnScreen != nil {
+		r.OnScreen(st.Step, st.Lang)
+	}
+}
+
+// probePad waits until the pad answers again after it went away (cable
+// plugged back, adapter back): a short Next that ends by its own time-out
+// or with a sample, not with ErrPadGone. Then it reports the pad
+// recovered.
+func (r *Runner) probePad(ctx context.Context, pad sigpad.Pad) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-r.Clock.After(r.probeEvery()):
+		}
+		pctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+		_, err := pad.Next(pctx)
+		cancel()
+		if ctx.Err() != nil {
+			return
+		}
+		if err == nil || (!sigpad.IsGone(err) && !errors.Is(err, sigpad.ErrClosed)) {
+			pad.Clear()
+			r.send(ctx, flow.DeviceFault{Device: "sigpad"})
+			return
+		}
+	}
 }

@@ -2,10 +2,13 @@ package app
 
 import (
 	"image"
+	"strings"
 	"time"
 
 	"github.com/hbzk/kiosk/device/flow"
+	"github.com/hbzk/kiosk/device/idcard"
 	"github.com/hbzk/kiosk/device/liveness"
+	"github.com/hbzk/kiosk/device/record"
 	"github.com/hbzk/kiosk/ui"
 	"github.com/hbzk/kiosk/ui/i18n"
 )
@@ -31,36 +34,85 @@ type live struct {
 
 	name string // the candidate's name, for the done screen only
 	at   time.Time
+	// regPhoto is the registration photo of the roster, decoded.
+	regPhoto image.Image
+	// countdown is the seconds before the registration photo is taken.
+	countdown int
 
 	tech ui.TechMenu
+	// declaration is what the candidate signs, in the screen's language
+	// (set by the runner; "": the catalogue's default).
+	declaration string
 }
 
-// screen maps the flow's state and the live data to the screen to draw.
+// MaskID masks an ID number for the screen: its first and last four
+// characters stay (4201**********1234).
+func MaskID(id string) string {
+	r := []rune(id)
+	if len(r) <= 8 {
+		return strings.Repeat("*", len(r))
+	}
+	return string(r[:4]) + strings.Repeat("*", len(r)-8) + string(r[len(r)-4:])
+}
+
+// screen maps the flow's state and the live data to the screen to draw,
+// with the "还在吗？" warning over it when the step times out soon.
 func screen(st flow.State, lv *live, now time.Time, site string, pinLen int) ui.Screen {
+	s := stepScreen(st, lv, now, site, pinLen)
+	if st.StillThere {
+		return ui.StillThere{Under: s, Seconds: max(int(st.Deadline.Sub(now).Seconds()+0.999), 0)}
+	}
+	return s
+}
+
+// stepScreen is the screen of the flow's step.
+func stepScreen(st flow.State, lv *live, now time.Time, site string, pinLen int) ui.Screen {
 	phase := float64(now.UnixMilli()%600000) / 1000
 	switch st.Step {
 	case flow.Attract:
-		return ui.Attract{Phase: phase / 3, Site: site}
+		return ui.Attract{Phase: phase / 3, Site: site, LargeText: st.LargeText}
 	case flow.PlaceCard:
 		return ui.PlaceCard{}
 	case flow.ReadingCard:
 		return ui.ReadingCard{Phase: phase}
 	case flow.CardProblem:
+		// The refusals show what the flow kept of the refused card: the
+		// session itself is wiped.
+		take := st.CardOn
 		switch st.Problem {
 		case flow.NotOnRoster:
-			return ui.NotOnRoster{}
+			return ui.NotOnRoster{Candidate: st.Refused.Name, TakeCard: take}
 		case flow.AlreadyConfirmed:
-			return ui.AlreadyConfirmed{}
+			return ui.AlreadyConfirmed{Candidate: st.Refused.Name, At: st.Refused.ConfirmedAt.In(idcard.ChinaZone), TakeCard: take}
 		case flow.CardExpired:
-			return ui.CardExpired{}
+			return ui.CardExpired{ValidTo: st.Refused.ValidTo, TakeCard: take}
 		case flow.CardInvalid:
-			return ui.CardReadFailed{Reason: ui.ReasonCardInvalid}
+			return ui.CardInvalid{TakeCard: take}
 		case flow.CardRemoved:
-			return ui.CardReadFailed{Reason: ui.ReasonCardMoved}
+			return ui.CardReadFailed{Reason: ui.ReasonCardMoved, TakeCard: take}
 		case flow.RosterError:
-			return ui.Failure{Reason: ui.ReasonDevice}
+			return ui.Failure{Reason: ui.ReasonDevice, TakeCard: take}
 		}
-		return ui.CardReadFailed{Reason: ui.ReasonCardUnreadable}
+		return ui.CardReadFailed{Reason: ui.ReasonCardUnreadable, TakeCard: take}
+	case flow.RegistrationInfo:
+		v := ui.Registration{Photo: lv.regPhoto}
+		if s := st.Session; s != nil {
+			v.IDMasked = MaskID(s.Card.IDNumber)
+			v.Candidate = s.Card.Name
+			if r := s.Registration; r != nil {
+				v.RegistrationNo, v.ExamPeriod, v.Subjects, v.Site = r.RegistrationNo, r.ExamPeriod, r.Subjects, r.Site
+				if r.Site == "" {
+					v.Site = site
+				}
+			}
+		}
+		return v
+	case flow.LivenessRetry:
+		reason := ui.ReasonLiveness
+		if st.Detail != "" {
+			reason = reasonText(st.Detail, st.Lang)
+		}
+		return ui.LivenessRetry{Reason: reason, AttemptsLeft: st.AttemptsLeft}
 	case flow.Liveness:
 		guidance := guideText(lv.guidance, st.Lang)
 		if guidance == "" && st.Detail != "" {
@@ -82,7 +134,7 @@ func screen(st flow.State, lv *live, now time.Time, site string, pinLen int) ui.
 	case flow.MatchFailed:
 		return ui.MatchFailed{AttemptsLeft: st.AttemptsLeft}
 	case flow.Photo:
-		v := ui.Photo{Face: lv.face, Hints: photoHints(st.Hints), Mirror: true}
+		v := ui.Photo{Face: lv.face, Hints: photoHints(st.Hints), Mirror: true, Countdown: lv.countdown}
 		if lv.preview != nil {
 			v.Preview = lv.preview
 		}
@@ -93,17 +145,26 @@ func screen(st flow.State, lv *live, now time.Time, site string, pinLen int) ui.
 		// A copy of the stroke headers: the pad goroutine appends while the
 		// frame is drawn (points below each copied length never change).
 		strokes := append([][]image.Point(nil), lv.strokes...)
-		return ui.Signature{Strokes: strokes, Pad: lv.pad, Refusal: sigRefusal(st.Hints)}
+		return ui.Signature{Strokes: strokes, Pad: lv.pad, Refusal: sigRefusal(st.Hints), AttemptsLeft: st.AttemptsLeft,
+			Declaration: lv.declaration}
 	case flow.Saving:
 		return ui.Saving{Phase: phase}
 	case flow.Done:
 		left := int(st.Deadline.Sub(now).Seconds() + 0.999)
-		return ui.Done{Candidate: lv.name, At: lv.at, Countdown: max(left, 0)}
-	case flow.Failed:
-		if st.Problem == flow.LivenessFailed && st.Detail != "" {
-			return ui.Failure{Reason: reasonText(st.Detail, st.Lang)}
+		v := ui.Done{Candidate: lv.name, At: lv.at, Countdown: max(left, 0)}
+		if st.Session != nil && st.Session.RecordID != "" {
+			v.Reference = record.Reference(st.Session.RecordID)
 		}
-		return ui.Failure{Reason: failReason(st.Problem)}
+		return v
+	case flow.Failed:
+		take := st.CardOn
+		switch {
+		case st.Problem == flow.LivenessFailed && st.Detail != "":
+			return ui.Failure{Reason: reasonText(st.Detail, st.Lang), TakeCard: take}
+		case st.Problem == flow.SignatureFailed && st.Detail != "":
+			return ui.Failure{Reason: sigRefusal([]string{st.Detail}), TakeCard: take}
+		}
+		return ui.Failure{Reason: failReason(st.Problem), TakeCard: take}
 	case flow.OutOfService:
 		return ui.OutOfService{Device: st.Fault, Code: st.FaultCode}
 	case flow.TechPIN:
@@ -128,6 +189,8 @@ func failReason(p flow.Problem) string {
 		return ui.RefusalTrivial
 	case flow.SaveFailed:
 		return ui.ReasonSave
+	case flow.DeviceFailed:
+		return ui.ReasonDeviceFailed
 	}
 	return ui.ReasonUnknown
 }
@@ -176,7 +239,7 @@ func sigRefusal(codes []string) string {
 	}
 	switch codes[0] {
 	case "empty":
-		return ui.RefusalEmpty
+		return ui.RefusalFirst
 	case "too_small":
 		return ui.RefusalSmall
 	}

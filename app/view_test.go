@@ -45,3 +45,33 @@ func TestRetryAndFailureSayWhyLivenessFailed(t *testing.T) {
 		t.Errorf("timeout reason %q", f.Reason)
 	}
 }
+
+// The failure and refusal screens ask for the card back only while one
+// lies on the reader.
+func TestTakeCardOnlyWhileTheCardIsOn(t *testing.T) {
+	lv := &live{}
+	now := time.Now()
+	for _, on := range []bool{true, false} {
+		st := flow.State{Step: flow.Failed, Problem: flow.TimedOut, CardOn: on}
+		if f := screen(st, lv, now, "", 6).(ui.Failure); f.TakeCard != on {
+			t.Errorf("card on %v: failure TakeCard %v", on, f.TakeCard)
+		}
+		st = flow.State{Step: flow.CardProblem, Problem: flow.NotOnRoster, CardOn: on, Refused: flow.Refused{Name: "李明"}}
+		if f := screen(st, lv, now, "", 6).(ui.NotOnRoster); f.TakeCard != on || f.Candidate != "李明" {
+			t.Errorf("card on %v: %+v", on, f)
+		}
+	}
+}
+
+func TestMaskID(t *testing.T) {
+	for in, want := range map[string]string{
+		"420106199003072113": "4201**********2113",
+		"USA310870409023":    "USA3*******9023",
+		"1234567":            "*******",
+		"":                   "",
+	} {
+		if got := MaskID(in); got != want {
+			t.Errorf("MaskID(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/hbzk/kiosk/device/record"
 )
@@ -18,6 +19,11 @@ type rosterData struct {
 	IDNumber string `json:"i"`
 	Name     string `json:"n"`
 	Site     string `json:"s"`
+	// The registration shown before the biometrics.
+	RegistrationNo string   `json:"r,omitempty"`
+	ExamPeriod     string   `json:"p,omitempty"`
+	Subjects       []string `json:"j,omitempty"`
+	Photo          []byte   `json:"f,omitempty"`
 }
 
 // ApplyRoster applies a delta from central in one transaction. A delta
@@ -53,7 +59,8 @@ func (s *Store) ApplyRoster(ctx context.Context, d *record.RosterDelta) error {
 		if !e.State.Valid() || e.State == record.Unknown {
 			return fmt.Errorf("store: roster delta: state %q: want pending or confirmed", e.State)
 		}
-		plain, _ := json.Marshal(rosterData{e.IDNumber, e.Name, e.Site})
+		plain, _ := json.Marshal(rosterData{IDNumber: e.IDNumber, Name: e.Name, Site: e.Site,
+			RegistrationNo: e.RegistrationNo, ExamPeriod: e.ExamPeriod, Subjects: e.Subjects, Photo: e.Photo})
 		sealed, err := s.seal(plain, "roster")
 		if err != nil {
 			return err
@@ -120,12 +127,17 @@ func (s *Store) Lookup(ctx context.Context, idNumber string) (record.RosterEntry
 		return out, fmt.Errorf("store: lookup: %w: %w", ErrCorrupt, err)
 	}
 	out.Name, out.Site, out.State = d.Name, d.Site, record.RosterState(state)
+	out.RegistrationNo, out.ExamPeriod, out.Subjects, out.Photo = d.RegistrationNo, d.ExamPeriod, d.Subjects, d.Photo
 	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM records WHERE id_key = ?`, k).Scan(&n); err != nil {
+	var last sql.NullInt64
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*), max(created_at) FROM records WHERE id_key = ?`, k).Scan(&n, &last); err != nil {
 		return out, fmt.Errorf("store: lookup: %w", err)
 	}
 	if n > 0 {
 		out.State = record.Confirmed
+		if last.Valid {
+			out.ConfirmedAt = time.UnixMilli(last.Int64).UTC()
+		}
 	}
 	return out, nil
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"syscall"
 	"testing"
@@ -374,4 +375,23 @@ func TestCrash(t *testing.T) {
 	}
 	t.Logf("%d kills, %d committed records checked", *crashIterations, len(committed))
 	_ = sql.ErrNoRows
+}
+
+// The roster keeps the registration the kiosk shows before the biometrics.
+func TestRosterKeepsTheRegistration(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t, filepath.Join(t.TempDir(), "kiosk.db"), nil, 1)
+	want := record.RosterEntry{IDNumber: "420106199003072113", Name: "甲", Site: "武昌区", State: record.Pending,
+		RegistrationNo: "0126110300123", ExamPeriod: "2026年10月", Subjects: []string{"00015 英语（二）", "03708 中国近现代史纲要"},
+		Photo: []byte{0xff, 0xd8, 0xff}}
+	if err := s.ApplyRoster(ctx, &record.RosterDelta{Since: 0, Version: 1, Entries: []record.RosterEntry{want}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Lookup(ctx, want.IDNumber)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("lookup %+v, want %+v", got, want)
+	}
 }

@@ -74,7 +74,7 @@ func testRenderer(t testing.TB) *Renderer {
 // usesPhoto reports whether a screen shows the sample face.
 func usesPhoto(s Screen) bool {
 	switch s.(type) {
-	case Liveness, Photo, PhotoReview:
+	case Liveness, Photo, PhotoReview, Registration:
 		return true
 	}
 	return false
@@ -176,4 +176,47 @@ func mustPNG(img image.Image) []byte {
 		panic(err)
 	}
 	return buf.Bytes()
+}
+
+// TestGoldenLargeText draws the candidate's main screens in the large-text
+// theme (switched on at the attract screen), with the same checks.
+func TestGoldenLargeText(t *testing.T) {
+	r, err := NewRenderer(testFont(t), DesignSize, LargeText(DefaultTheme))
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, real := testSamples(t)
+	dir := filepath.Join("testdata", "golden")
+	want := map[string]bool{"attract": true, "place-card": true, "registration": true, "signature": true, "done-2": true,
+		"not-on-roster": true, "failure": true, "liveness-retry": true}
+	for _, sm := range all {
+		if !want[sm.File] {
+			continue
+		}
+		s := sm.Screen
+		for _, lang := range i18n.Langs {
+			name := fmt.Sprintf("large-%s-%s.png", sm.File, lang)
+			t.Run(name, func(t *testing.T) {
+				f := r.Render(s, lang)
+				checkTargets(t, f, s.Name(), 1)
+				path := filepath.Join(dir, name)
+				if *update {
+					if err := os.WriteFile(path, mustPNG(f.Image), 0o644); err != nil {
+						t.Fatal(err)
+					}
+					return
+				}
+				if usesPhoto(s) && !real {
+					t.Skip("skipping: the golden image shows the sample photo")
+				}
+				g, err := readPNG(path)
+				if err != nil {
+					t.Fatalf("%v (run go test ./ui -run TestGoldenLargeText -update to create it)", err)
+				}
+				if n := diff(f.Image, g, 6); n > len(g.Pix)/4/20000 {
+					t.Errorf("%d pixels differ from %s", n, path)
+				}
+			})
+		}
+	}
 }

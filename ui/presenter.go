@@ -293,3 +293,23 @@ func (h *Headless) WaitScreen(ctx context.Context, name string) (*Frame, error) 
 		}
 	}
 }
+
+// WaitTarget blocks until a frame with a target of action is shown, or ctx
+// ends. It returns that frame.
+func (h *Headless) WaitTarget(ctx context.Context, action string) (*Frame, error) {
+	for {
+		h.mu.Lock()
+		cur, shown := h.cur, h.shown
+		h.mu.Unlock()
+		if cur != nil {
+			if _, ok := cur.Find(action); ok {
+				return cur, nil
+			}
+		}
+		select {
+		case <-shown:
+		case <-ctx.Done():
+			return nil, fmt.Errorf("ui: headless: wait for a %s button: %w", action, ctx.Err())
+		}
+	}
+}

@@ -59,6 +59,19 @@ func Samples(face image.Image, faceBox image.Rectangle) []Sample {
 			{Device: DeviceGPIO, OK: true, Detail: "gpiochip0 line 17"},
 		}, Message: "self-test 22:14:05: 1 of 4 devices failed"},
 		Failure{Reason: ReasonSave},
+		// Issue 12's screens (after the others: their file names stay).
+		Registration{Candidate: "张伟", IDMasked: "4201**********2113", RegistrationNo: "0126110300123", ExamPeriod: "2026年10月",
+			Subjects: []string{"00015 英语（二）", "03708 中国近现代史纲要"}, Site: "海淀区自考办", Photo: photo},
+		CardInvalid{TakeCard: true},
+		LivenessRetry{Reason: ReasonLiveness, AttemptsLeft: 2},
+		StillThere{Under: Signature{Pad: image.Rect(0, 0, 2048, 640), AttemptsLeft: 3}, Seconds: 12},
+		Done{Candidate: "张伟", At: at, Countdown: 15, Reference: "3F2A-91C0"},
+		Photo{Preview: preview, Mirror: true, Face: box, Countdown: 2},
+		TechMenu{DeviceID: "kiosk-hd-0042", Site: "海淀区自考办", Version: "0.8.0", Devices: []DeviceStatus{
+			{Device: DeviceIDCard, OK: true, Detail: "tech.detail.loaded"},
+			{Device: DeviceModels, OK: true, Detail: "tech.detail.loaded"},
+			{Device: DeviceNetwork, OK: true, Detail: "tech.sync.idle"},
+		}, Message: "tech.msg.synced", MessageArgs: []any{2, 0, 0, 14}, ConfirmRestart: true},
 	}
 	var out []Sample
 	seen := map[string]int{}

@@ -20,6 +20,7 @@ const (
 	ReasonPhoto           = "reason.photo"
 	ReasonSave            = "reason.save"
 	ReasonDevice          = "reason.device"
+	ReasonDeviceFailed    = "reason.device_failed"
 	ReasonUnknown         = "reason.unknown"
 
 	// Liveness challenges.
@@ -58,6 +59,7 @@ const (
 
 	// Signature refusals.
 	RefusalEmpty   = "refusal.sig.empty"
+	RefusalFirst   = "refusal.sig.first" // 确认 on an empty pad: 请先签名
 	RefusalTrivial = "refusal.sig.trivial"
 	RefusalSmall   = "refusal.sig.small"
 
@@ -88,6 +90,8 @@ func (c *canvas) keyOr(key string) string {
 type Attract struct {
 	Phase float64
 	Site  string // exam office name, shown small ("" for none)
+	// LargeText: the large-text mode is on (the toggle shows it).
+	LargeText bool
 }
 
 func (Attract) Name() string { return "attract" }
@@ -130,6 +134,14 @@ func (s Attract) draw(c *canvas) {
 	tr := image.Rect(c.w-c.px(110), c.h-c.px(110), c.w, c.h)
 	c.drawIcon(iconWrench, float64(tr.Min.X+tr.Max.X)/2, float64(tr.Min.Y+tr.Max.Y)/2, c.s(34), mix(th.Muted, th.Background, 0.35))
 	c.target(ActionTech, tr)
+	// The large-text toggle, top left, clear of the reader's rings.
+	kind := btnSecondary
+	if s.LargeText {
+		kind = btnPrimary
+	}
+	bw, bh := c.px(buttonWidth), c.px(th.ButtonHeight)
+	bx, by := c.px(th.Margin), body.Min.Y
+	c.button(image.Rect(bx, by, bx+bw, by+bh), btn{"btn.large_text", ActionLargeText, kind})
 }
 
 // PlaceCard asks for the ID card.
@@ -183,20 +195,24 @@ func (s ReadingCard) draw(c *canvas) {
 }
 
 // NotOnRoster: the card holder has no registration pending confirmation.
-type NotOnRoster struct{ Candidate string }
+type NotOnRoster struct {
+	Candidate string
+	TakeCard  bool // the card still lies on the reader
+}
 
 func (NotOnRoster) Name() string { return "not-on-roster" }
 
 func (s NotOnRoster) draw(c *canvas) {
 	body := c.page(stepCard)
 	body.Max.Y = c.buttons(nil, btn{"btn.back", ActionCancel, btnPrimary})
-	c.notice(body, iconWarning, c.th.Warning, c.t("roster.missing.title"), c.tf("roster.missing.body", s.Candidate))
+	c.notice(body, iconWarning, c.th.Warning, c.t("roster.missing.title"), c.tf("roster.missing.body", s.Candidate), c.takeCard(s.TakeCard)...)
 }
 
 // AlreadyConfirmed: the candidate confirmed before, at At.
 type AlreadyConfirmed struct {
 	Candidate string
 	At        time.Time
+	TakeCard  bool
 }
 
 func (AlreadyConfirmed) Name() string { return "already-confirmed" }
@@ -204,29 +220,57 @@ func (AlreadyConfirmed) Name() string { return "already-confirmed" }
 func (s AlreadyConfirmed) draw(c *canvas) {
 	body := c.page(stepCard)
 	body.Max.Y = c.buttons(nil, btn{"btn.back", ActionCancel, btnPrimary})
-	c.notice(body, iconCheck, c.th.Primary, c.t("roster.done.title"), c.tf("roster.done.body", s.Candidate, s.At.Format(c.t("layout.time"))))
+	c.notice(body, iconCheck, c.th.Primary, c.t("roster.done.title"), c.tf("roster.done.body", s.Candidate, s.At.Format(c.t("layout.time"))), c.takeCard(s.TakeCard)...)
 }
 
 // CardExpired: the card's validity ended on ValidTo.
-type CardExpired struct{ ValidTo time.Time }
+type CardExpired struct {
+	ValidTo  time.Time
+	TakeCard bool
+}
 
 func (CardExpired) Name() string { return "card-expired" }
 
 func (s CardExpired) draw(c *canvas) {
 	body := c.page(stepCard)
 	body.Max.Y = c.buttons(nil, btn{"btn.back", ActionCancel, btnPrimary})
-	c.notice(body, iconWarning, c.th.Danger, c.t("card.expired.title"), c.tf("card.expired.body", s.ValidTo.Format(c.t("layout.date"))))
+	c.notice(body, iconWarning, c.th.Danger, c.t("card.expired.title"), c.tf("card.expired.body", s.ValidTo.Format(c.t("layout.date"))), c.takeCard(s.TakeCard)...)
 }
 
 // CardReadFailed: the chip could not be read; Reason is a Reason* key.
-type CardReadFailed struct{ Reason string }
+type CardReadFailed struct {
+	Reason   string
+	TakeCard bool
+}
 
 func (CardReadFailed) Name() string { return "card-read-failed" }
 
 func (s CardReadFailed) draw(c *canvas) {
 	body := c.page(stepCard)
 	body.Max.Y = c.buttons(cancelBtn, btn{"btn.retry", ActionRetry, btnPrimary})
-	c.notice(body, iconCross, c.th.Danger, c.t("card.failed.title"), c.keyOr(orDefault(s.Reason, ReasonCardUnreadable)))
+	c.notice(body, iconCross, c.th.Danger, c.t("card.failed.title"), c.keyOr(orDefault(s.Reason, ReasonCardUnreadable)), c.takeCard(s.TakeCard)...)
+}
+
+// CardInvalid: the card was read but failed its own checks (check digit,
+// birth date against the number): possibly forged, so staff must look;
+// no retry is offered.
+type CardInvalid struct{ TakeCard bool }
+
+func (CardInvalid) Name() string { return "card-invalid" }
+
+func (s CardInvalid) draw(c *canvas) {
+	body := c.page(stepCard)
+	body.Max.Y = c.buttons(nil, btn{"btn.back", ActionCancel, btnPrimary})
+	c.notice(body, iconWarning, c.th.Danger, c.t("card.invalid.title"), c.t("card.invalid.body"), c.takeCard(s.TakeCard)...)
+}
+
+// takeCard is the line that asks for the card back, when one lies on the
+// reader.
+func (c *canvas) takeCard(on bool) []string {
+	if !on {
+		return nil
+	}
+	return []string{c.t("card.take")}
 }
 
 func orDefault(s, d string) string {
@@ -277,6 +321,9 @@ type Done struct {
 	Candidate string
 	At        time.Time
 	Countdown int
+	// Reference is the confirmation reference (short, from the record's
+	// id), shown and as a QR code; "" hides both.
+	Reference string
 }
 
 func (Done) Name() string { return "done" }
@@ -285,7 +332,18 @@ func (s Done) draw(c *canvas) {
 	th := c.th
 	body := c.page(stepDone)
 	body.Max.Y = c.buttons(nil, btn{"btn.finish", ActionFinish, btnPrimary})
-	extra := []string{c.tf("done.time", s.At.Format(c.t("layout.time"))), c.t("done.take_card")}
+	extra := []string{c.tf("done.time", s.At.Format(c.t("layout.time")))}
+	if s.Reference != "" {
+		extra = append(extra, c.tf("done.ref", s.Reference))
+		// The QR code of the reference at the right, with its caption.
+		m := c.px(th.Margin)
+		side := min(c.px(300), body.Dy()-c.px(80))
+		qr := image.Rect(body.Max.X-m-side, body.Min.Y+(body.Dy()-side)/2-c.px(20), body.Max.X-m, body.Min.Y+(body.Dy()-side)/2-c.px(20)+side)
+		c.drawQR(s.Reference, qr, th.Text)
+		c.textBox(c.t("done.qr"), style{size: th.Small, col: th.Muted, align: alignCenter}, image.Rect(qr.Min.X-c.px(20), qr.Max.Y+c.px(8), qr.Max.X+c.px(20), body.Max.Y))
+		body.Max.X = qr.Min.X - c.px(16)
+	}
+	extra = append(extra, c.t("done.next"), c.t("done.take_card"))
 	if s.Countdown > 0 {
 		extra = append(extra, c.tf("done.clear", s.Countdown))
 	}
@@ -297,6 +355,7 @@ func (s Done) draw(c *canvas) {
 type Failure struct {
 	Reason   string
 	CanRetry bool
+	TakeCard bool // the card still lies on the reader
 }
 
 func (Failure) Name() string { return "failure" }
@@ -308,7 +367,7 @@ func (s Failure) draw(c *canvas) {
 	} else {
 		body.Max.Y = c.buttons(nil, btn{"btn.back", ActionCancel, btnPrimary})
 	}
-	c.notice(body, iconCross, c.th.Danger, c.t("fail.title"), c.keyOr(orDefault(s.Reason, ReasonUnknown)))
+	c.notice(body, iconCross, c.th.Danger, c.t("fail.title"), c.keyOr(orDefault(s.Reason, ReasonUnknown)), c.takeCard(s.TakeCard)...)
 }
 
 // OutOfService: a required device failed. Device is a Device* key or a

@@ -317,6 +317,10 @@ type Signature struct {
 	Pad     image.Rectangle
 	// Refusal is a Refusal* key when the last Confirm was refused ("" none).
 	Refusal string
+	// Declaration is what is being signed ("": the catalogue's default).
+	Declaration string
+	// AttemptsLeft is the refused signatures still allowed (0 hides).
+	AttemptsLeft int
 }
 
 func (Signature) Name() string { return "signature" }
@@ -329,8 +333,16 @@ func (s Signature) draw(c *canvas) {
 	in := image.Rect(m, body.Min.Y, c.w-m, body.Max.Y)
 	y := in.Min.Y
 	y += c.textBox(c.t("sig.title"), style{size: th.Title, col: th.Text, bold: true}, image.Rect(in.Min.X, y, in.Max.X, y+lineHeight(c.s(th.Title))))
-	y += c.textBox(c.t("sig.body"), style{size: th.Body, col: th.Muted}, image.Rect(in.Min.X, y, in.Max.X, y+lineHeight(c.s(th.Body))))
-	y += c.px(14)
+	decl := orDefault(s.Declaration, c.t("sig.declaration"))
+	y += c.px(4)
+	y += c.textBox(decl, style{size: th.Body, col: th.Text}, image.Rect(in.Min.X, y, in.Max.X, y+2*lineHeight(c.s(th.Body))))
+	y += c.px(4)
+	help := c.t("sig.body")
+	if s.AttemptsLeft > 0 {
+		help += " " + c.tf("sig.left", s.AttemptsLeft)
+	}
+	y += c.textBox(help, style{size: th.Small + 2, col: th.Muted}, image.Rect(in.Min.X, y, in.Max.X, y+lineHeight(c.s(th.Small+2))))
+	y += c.px(10)
 	bottom := in.Max.Y
 	if s.Refusal != "" {
 		lh := lineHeight(c.s(th.Body))

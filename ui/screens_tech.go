@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"github.com/hbzk/kiosk/ui/i18n"
+
 	"image"
 )
 
@@ -64,7 +66,7 @@ func (s TechPIN) draw(c *canvas) {
 type DeviceStatus struct {
 	Device string // a Device* key or a device kind ("idcard")
 	OK     bool
-	Detail string // technical detail, shown as is (no personal data)
+	Detail string // a catalogue key (tech.detail.*) or technical detail shown as is (no personal data)
 }
 
 // TechMenu is the technician menu: device identity, device states, and
@@ -73,10 +75,21 @@ type TechMenu struct {
 	DeviceID, Site, Version string
 	Pending                 int // records waiting to sync
 	Devices                 []DeviceStatus
-	Message                 string // result of the last action, shown as is
+	// Message is the result of the last action: a catalogue key filled
+	// with MessageArgs, or text shown as is.
+	Message     string
+	MessageArgs []any
+	// ConfirmRestart asks "重启程序？" before the restart.
+	ConfirmRestart bool
 }
 
-func (TechMenu) Name() string { return "tech-menu" }
+// Name is "tech-menu", or "tech-restart" while the restart is asked.
+func (s TechMenu) Name() string {
+	if s.ConfirmRestart {
+		return "tech-restart"
+	}
+	return "tech-menu"
+}
 
 func (s TechMenu) draw(c *canvas) {
 	th := c.th
@@ -132,11 +145,50 @@ func (s TechMenu) draw(c *canvas) {
 		pr := image.Rect(row.Min.X+c.px(280), row.Min.Y+c.px(10), row.Min.X+c.px(400), row.Max.Y-c.px(10))
 		c.roundRect(pr, float64(pr.Dy())/2, mix(col, th.Surface, 0.15))
 		c.drawLine(st, style{size: th.Small, col: col, bold: true, align: alignCenter}, pr.Min.X, pr.Max.X, pr.Min.Y+(pr.Dy()-lineHeight(c.s(th.Small)))/2)
-		c.drawLine(c.ellipsize(d.Detail, style{size: th.Small}, row.Max.X-pr.Max.X-c.px(32)), style{size: th.Small, col: th.Muted}, pr.Max.X+c.px(20), row.Max.X-c.px(12), row.Min.Y+(row.Dy()-lineHeight(c.s(th.Small)))/2)
+		c.drawLine(c.ellipsize(c.keyOr(d.Detail), style{size: th.Small}, row.Max.X-pr.Max.X-c.px(32)), style{size: th.Small, col: th.Muted}, pr.Max.X+c.px(20), row.Max.X-c.px(12), row.Min.Y+(row.Dy()-lineHeight(c.s(th.Small)))/2)
 		y += rowH
 	}
 	if s.Message != "" {
 		st := style{size: th.Small + 2, col: th.Text}
-		c.drawLine(c.ellipsize(s.Message, st, tx.Dx()), st, tx.Min.X, tx.Max.X, tx.Max.Y-lineHeight(c.s(st.size)))
+		msg := s.Message
+		if i18n.Has(c.lang, msg) {
+			msg = c.tf(msg, s.MessageArgs...)
+		}
+		c.drawLine(c.ellipsize(msg, st, tx.Dx()), st, tx.Min.X, tx.Max.X, tx.Max.Y-lineHeight(c.s(st.size)))
 	}
+	if s.ConfirmRestart {
+		c.confirm(c.t("tech.restart.ask"), c.t("tech.restart.body"),
+			btn{"btn.cancel", ActionRestartNo, btnSecondary}, btn{"tech.restart.yes", ActionRestartYes, btnDanger})
+	}
+}
+
+// Technician menu: the restart's confirmation.
+const (
+	ActionRestartYes = "restart_yes"
+	ActionRestartNo  = "restart_no"
+)
+
+// confirm draws a modal question over the screen: only its two buttons
+// (and the language button) take touches.
+func (c *canvas) confirm(title, body string, no, yes btn) {
+	th := c.th
+	var keep []Target
+	for _, t := range c.targets {
+		if t.Action == ActionLang {
+			keep = append(keep, t)
+		}
+	}
+	c.targets = keep
+	c.fillRect(image.Rect(0, c.px(headerHeight), c.w, c.h), th.Scrim)
+	w, h := c.px(760), c.px(380)
+	box := image.Rect((c.w-w)/2, (c.h-h)/2, (c.w+w)/2, (c.h+h)/2)
+	c.roundRect(box, c.s(th.Radius), th.Surface)
+	in := box.Inset(c.px(32))
+	bh, bw := c.px(th.ButtonHeight), c.px(buttonWidth)
+	y := in.Min.Y
+	y += c.textBox(title, style{size: th.Title, col: th.Text, bold: true, align: alignCenter}, image.Rect(in.Min.X, y, in.Max.X, in.Max.Y))
+	y += c.px(12)
+	c.textBox(body, style{size: th.Body, col: th.Muted, align: alignCenter}, image.Rect(in.Min.X, y, in.Max.X, in.Max.Y-bh))
+	c.button(image.Rect(in.Min.X, in.Max.Y-bh, in.Min.X+bw, in.Max.Y), no)
+	c.button(image.Rect(in.Max.X-bw, in.Max.Y-bh, in.Max.X, in.Max.Y), yes)
 }

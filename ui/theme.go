@@ -42,9 +42,9 @@ var DefaultTheme = Theme{
 	Line:       color.RGBA{0xC9, 0xD0, 0xDB, 0xFF},
 	Primary:    color.RGBA{0x1F, 0x5F, 0xC4, 0xFF},
 	OnPrimary:  color.RGBA{0xFF, 0xFF, 0xFF, 0xFF},
-	Success:    color.RGBA{0x1E, 0x8E, 0x3E, 0xFF},
-	Warning:    color.RGBA{0xE0, 0x8A, 0x00, 0xFF},
-	Danger:     color.RGBA{0xC6, 0x28, 0x28, 0xFF},
+	Success:    color.RGBA{0x16, 0x72, 0x32, 0xFF}, // AA on its tinted pills (TestThemeContrastWCAGAA)
+	Warning:    color.RGBA{0xA8, 0x64, 0x00, 0xFF},
+	Danger:     color.RGBA{0xB7, 0x22, 0x22, 0xFF},
 	Ink:        color.RGBA{0x0D, 0x1B, 0x4A, 0xFF},
 	Scrim:      color.RGBA{0x00, 0x00, 0x00, 0x99},
 
@@ -57,4 +57,17 @@ var DefaultTheme = Theme{
 	ButtonHeight: 96,
 	Radius:       16,
 	Margin:       40,
+}
+
+// LargeText is th with every type size 1.25 times larger (the large-text
+// mode a candidate switches on at the attract screen); layouts shrink
+// lines that do not fit.
+func LargeText(th Theme) Theme {
+	th.Display *= 1.25
+	th.Title *= 1.25
+	th.Body *= 1.25
+	th.Button *= 1.15
+	th.Small *= 1.25
+	th.ButtonHeight *= 1.1
+	return th
 }

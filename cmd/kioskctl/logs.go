@@ -74,6 +74,9 @@ func logsCmd(c *cli, args []string) int {
 		b, _ := json.MarshalIndent(out, "", "  ")
 		fmt.Fprintln(c.stdout, string(b))
 	} else {
+		if len(out) > 0 {
+			fmt.Fprintf(c.stdout, "%6s  %-19s  %-9s %-36s  %s\n", "SEQ", "TIME", "EVENT", "RECORD", "DETAIL")
+		}
 		for _, e := range out {
 			rec := e.Record
 			if rec == "" {

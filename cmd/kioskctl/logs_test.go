@@ -118,3 +118,40 @@ func TestLogsUsage(t *testing.T) {
 		}
 	}
 }
+
+// Issue 12: the log has a header row and shows the kiosk's own events:
+// sessions cancelled, out of service, the technician's.
+func TestLogsHeaderAndKioskEvents(t *testing.T) {
+	e := newProvisionEnv(t)
+	e.provision(t, e.pinnedToken(t))
+	commitRecords(t, e.cfg, 1, 3)
+	cfg, err := config.Load(e.cfg, config.DefaultProfile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range [][2]string{{"session", "cancelled at liveness"}, {"service", "out of service sigpad E-SIGPAD"},
+		{"device", "recovered sigpad"}, {"tech", "menu opened"}, {"tech", "selftest"}} {
+		if err := st.Audit(ctx, ev[0], ev[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	code, out, errs := runCLI(t, "", "logs", "--config", e.cfg)
+	if code != 0 {
+		t.Fatalf("logs: %d %q %q", code, out, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if h := strings.Fields(lines[0]); strings.Join(h, " ") != "SEQ TIME EVENT RECORD DETAIL" {
+		t.Errorf("header %q", lines[0])
+	}
+	for _, want := range []string{"cancelled at liveness", "out of service sigpad E-SIGPAD", "recovered sigpad", "menu opened"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("logs lack %q:\n%s", want, out)
+		}
+	}
+}

@@ -14,6 +14,8 @@ type FlowConfig struct {
 	DoneTimeout   Duration `toml:"done_timeout" comment:"how long the done screen shows before personal data is cleared"`
 	FailTimeout   Duration `toml:"fail_timeout"`
 	RequireRoster bool     `toml:"require_roster" comment:"the card's ID number must be on the roster"`
+	WarnBefore    Duration `toml:"warn_before" comment:"ask \"还在吗？\" this long before a step times out (0: never)"`
+	PhotoCount    int      `toml:"photo_countdown" comment:"seconds counted down (3-2-1) before the registration photo is taken (0: none)"`
 }
 
 func (c *FlowConfig) defaults(Profile) {
@@ -22,6 +24,8 @@ func (c *FlowConfig) defaults(Profile) {
 	c.DoneTimeout = Duration(10 * time.Second)
 	c.FailTimeout = Duration(15 * time.Second)
 	c.RequireRoster = true
+	c.WarnBefore = Duration(15 * time.Second)
+	c.PhotoCount = 3
 }
 
 func (c *FlowConfig) validate(add func(key, msg string)) {
@@ -32,6 +36,12 @@ func (c *FlowConfig) validate(add func(key, msg string)) {
 		if a.v < 1 || a.v > 10 {
 			add(a.k, fmt.Sprintf("%d: want 1..10", a.v))
 		}
+	}
+	if c.WarnBefore < 0 || c.WarnBefore >= c.StepTimeout {
+		add("warn_before", fmt.Sprintf("%s: want 0 up to below step_timeout", c.WarnBefore))
+	}
+	if c.PhotoCount < 0 || c.PhotoCount > 10 {
+		add("photo_countdown", fmt.Sprintf("%d: want 0..10", c.PhotoCount))
 	}
 	for _, d := range []struct {
 		k string

@@ -14,6 +14,10 @@ type SignatureConfig struct {
 	PNGMargin   int      `toml:"png_margin" comment:"blank border around the ink in pixels"`
 	PenWidth    float64  `toml:"pen_width" comment:"line width in pixels at full pressure"`
 	Transparent bool     `toml:"transparent" comment:"transparent background instead of white"`
+	// Declaration is what the candidate signs, shown above the pad (empty:
+	// the catalogue's default declaration).
+	Declaration   string `toml:"declaration" comment:"what the candidate signs, shown on the signature screen (empty: the default text)"`
+	DeclarationEN string `toml:"declaration_en" comment:"the declaration in English (empty: the default text)"`
 }
 
 func (c *SignatureConfig) defaults(Profile) {
@@ -22,6 +26,9 @@ func (c *SignatureConfig) defaults(Profile) {
 }
 
 func (c *SignatureConfig) validate(add func(key, msg string)) {
+	if len([]rune(c.Declaration)) > 200 || len([]rune(c.DeclarationEN)) > 400 {
+		add("declaration", "too long for the screen: at most 200 characters (400 in English)")
+	}
 	if c.MinPoints < 2 {
 		add("min_points", "want at least 2")
 	}

@@ -26,6 +26,9 @@ type CardError struct {
 	Reason  string
 }
 
+// CardGone: the card that was read (or failed to read) left the reader.
+type CardGone struct{}
+
 // LivenessDone: the liveness check ended. Reason is candidate-facing.
 type LivenessDone struct {
 	Passed bool
@@ -83,6 +86,7 @@ func (Tap) isEvent()           {}
 func (CardReading) isEvent()   {}
 func (CardRead) isEvent()      {}
 func (CardError) isEvent()     {}
+func (CardGone) isEvent()      {}
 func (LivenessDone) isEvent()  {}
 func (MatchDone) isEvent()     {}
 func (PhotoDone) isEvent()     {}

@@ -40,11 +40,16 @@ const (
 	OutOfService
 	TechPIN
 	TechMenu
+	// RegistrationInfo shows the candidate's registration from the roster
+	// (after the card, before the biometrics) for 「是我本人」 or 「不是我」.
+	RegistrationInfo
+	// LivenessRetry: a liveness attempt failed; the next starts on a tap.
+	LivenessRetry
 )
 
 var stepNames = [...]string{"attract", "place_card", "reading_card", "card_problem", "liveness", "matching",
 	"match_failed", "photo", "photo_review", "signature", "saving", "done", "failed", "out_of_service",
-	"tech_pin", "tech_menu"}
+	"tech_pin", "tech_menu", "registration", "liveness_retry"}
 
 func (s Step) String() string {
 	if int(s) < len(stepNames) {
@@ -70,7 +75,9 @@ const (
 	PhotoFailed      Problem = "photo_failed"
 	SignatureFailed  Problem = "signature_failed"
 	SaveFailed       Problem = "save_failed"
-	TimedOut         Problem = "timed_out"
+	// DeviceFailed: a device failed mid-session (Detail names it).
+	DeviceFailed Problem = "device_failed"
+	TimedOut     Problem = "timed_out"
 )
 
 // Card is what the flow needs to know of the card; Raw carries the whole
@@ -82,6 +89,9 @@ type Card struct {
 	// birth date against the number).
 	Valid   bool
 	Expired bool
+	// ValidTo is the end of the card's validity (zero: long-term), for
+	// the expired card's screen.
+	ValidTo time.Time
 	Raw     any
 }
 
@@ -94,9 +104,31 @@ const (
 	RosterConfirmed
 )
 
-// Roster answers whether an ID number is waiting for confirmation.
+// RosterEntry is what the roster says of a candidate.
+type RosterEntry struct {
+	Status RosterStatus
+	// ConfirmedAt is when a confirmed candidate confirmed (zero: unknown).
+	ConfirmedAt time.Time
+	// Registration is what the exam office registered, for the
+	// registration screen.
+	Registration Registration
+}
+
+// Registration is a pending candidate's registration as the roster has it.
+type Registration struct {
+	Name           string
+	RegistrationNo string
+	ExamPeriod     string
+	Subjects       []string
+	Site           string
+	// Photo is the registration photo (JPEG), nil when there is none.
+	Photo []byte
+}
+
+// Roster answers whether an ID number is waiting for confirmation, with the
+// candidate's registration.
 type Roster interface {
-	Lookup(idNumber string) (RosterStatus, error)
+	Lookup(idNumber string) (RosterEntry, error)
 }
 
 // Settings are the limits of a session (from config.FlowConfig and
@@ -105,8 +137,11 @@ type Settings struct {
 	MatchAttempts, PhotoAttempts, SignAttempts int
 	StepTimeout, DoneTimeout, FailTimeout      time.Duration
 	RequireRoster                              bool
-	Challenges                                 int
-	ChallengeSet                               []string
+	// WarnBefore is how long before a step's time-out the candidate is
+	// asked "还在吗？" (zero: never).
+	WarnBefore   time.Duration
+	Challenges   int
+	ChallengeSet []string
 	// PIN checks the technician PIN (a slow hash with a lockout, from
 	// the wiring). Without one, TechPIN is compared as it is (tests).
 	PIN     PINGuard
@@ -155,8 +190,17 @@ type Session struct {
 	RecordID   string
 	// Attempts used so far.
 	MatchAttempts, PhotoAttempts, SignAttempts, LivenessAttempts int
+	// Registration is the roster's entry, shown before the biometrics.
+	Registration *Registration
 	// Entered is when each step was first entered, for the record's timings.
 	Entered map[Step]time.Time
+}
+
+// Refused is what the refusal screens show: the name on the card, its end
+// of validity, when a confirmed candidate confirmed.
+type Refused struct {
+	Name                 string
+	ValidTo, ConfirmedAt time.Time
 }
 
 // MatchResult is a face match outcome.
@@ -186,6 +230,17 @@ type State struct {
 	Fault, FaultCode string
 	// PIN is the number of digits typed on TechPIN.
 	PIN int
+	// Refused is what a refusal screen shows of the refused card (the
+	// session itself is wiped); zero outside CardProblem.
+	Refused Refused
+	// LargeText: the candidate chose large text (until the reset).
+	LargeText bool
+	// StillThere: the step times out soon; the screen asks "还在吗？"
+	// with a continue button (Tap "continue").
+	StillThere bool
+	// CardOn: a card lies on the reader (from its reading until CardGone);
+	// the screens then ask the candidate to take it.
+	CardOn bool
 }
 
 // Machine is the session state machine. It is not safe for concurrent
@@ -195,12 +250,14 @@ type Machine struct {
 	clk    clock.Clock
 	rnd    io.Reader
 	roster Roster
+	lang0  string // the default language, each candidate's first
 
 	st       State
 	deadline time.Time
 	pin      string
 	resume   Step // where OutOfService returns when the fault clears
 	faults   map[string]string
+	codes    map[string]string // the faults' codes for the technician
 }
 
 // New returns a machine on the attract screen.
@@ -208,7 +265,7 @@ func New(s Settings, lang string, clk clock.Clock, rnd io.Reader, roster Roster)
 	if lang == "" {
 		lang = "zh"
 	}
-	return &Machine{set: s, clk: clk, rnd: rnd, roster: roster, st: State{Step: Attract, Lang: lang}, faults: map[string]string{}}
+	return &Machine{set: s, clk: clk, rnd: rnd, roster: roster, lang0: lang, st: State{Step: Attract, Lang: lang}, faults: map[string]string{}, codes: map[string]string{}}
 }
 
 // State returns the current snapshot.
@@ -216,6 +273,7 @@ func (m *Machine) State() State {
 	s := m.st
 	s.Deadline = m.deadline
 	s.PIN = len(m.pin)
+	s.StillThere = m.stillThere(m.clk.Now())
 	return s
 }
 
@@ -231,11 +289,27 @@ func (m *Machine) Handle(ev Event) []Effect {
 				m.st.Lang = "zh"
 			}
 			return nil
+		case "large_text":
+			// The candidate's large-text mode, until the privacy reset.
+			m.st.LargeText = !m.st.LargeText
+			return nil
+		case "continue":
+			if m.stillThere(now) {
+				m.deadline = now.Add(m.set.StepTimeout)
+				return nil
+			}
 		case "cancel":
 			if m.inSession() || m.st.Step == CardProblem || m.st.Step == Failed || m.st.Step == TechPIN || m.st.Step == TechMenu {
 				return m.reset()
 			}
 		}
+	}
+	switch ev.(type) {
+	case CardReading, CardRead, CardError:
+		m.st.CardOn = true
+	case CardGone:
+		m.st.CardOn = false
+		return nil
 	}
 	switch ev := ev.(type) {
 	case Tick:
@@ -248,12 +322,23 @@ func (m *Machine) Handle(ev Event) []Effect {
 	case DeviceFault:
 		if ev.Err == "" {
 			delete(m.faults, ev.Device)
+			delete(m.codes, ev.Device)
 			if len(m.faults) == 0 && m.st.Step == OutOfService {
 				return m.reset()
 			}
 			return nil
 		}
 		m.faults[ev.Device] = ev.Err
+		m.codes[ev.Device] = ev.Code
+		switch {
+		case m.st.Step == TechPIN || m.st.Step == TechMenu:
+			// The technician is at work: the fault shows when they leave.
+			return nil
+		case m.inSession():
+			// Nothing was confirmed: the candidate is told so, and to take
+			// the card, before the kiosk goes out of service.
+			return m.fail(DeviceFailed, ev.Device)
+		}
 		return m.outOfService(ev.Device, ev.Code)
 	}
 	switch m.st.Step {
@@ -277,11 +362,22 @@ func (m *Machine) Handle(ev Event) []Effect {
 					return m.fail(LivenessFailed, r.Reason)
 				}
 				m.st.Detail = r.Reason
-				m.drawChallenges()
-				return m.enter(Liveness, now, StartLiveness{Challenges: m.st.Session.Challenges, Digits: m.st.Session.Digits})
+				m.st.AttemptsLeft = m.set.MatchAttempts - m.st.Session.LivenessAttempts
+				return m.enter(LivenessRetry, now)
 			}
 			m.st.Detail = ""
 			return m.enter(Matching, now, StartMatch{})
+		}
+	case RegistrationInfo:
+		switch {
+		case isTap(ev, "confirm_identity"):
+			return m.startLiveness(now)
+		case isTap(ev, "not_me"):
+			return m.reset()
+		}
+	case LivenessRetry:
+		if isTap(ev, "retry") {
+			return m.startLiveness(now)
 		}
 	case Matching:
 		if r, ok := ev.(MatchDone); ok {
@@ -356,10 +452,20 @@ func (m *Machine) Handle(ev Event) []Effect {
 				m.st.Hints, m.st.Detail = nil, ""
 				return m.enter(Saving, now, Commit{Session: s})
 			}
+			if len(ev.Reasons) > 0 && ev.Reasons[0] == "empty" {
+				// Nothing was signed: "请先签名", no attempt used.
+				m.st.Hints, m.st.Detail = ev.Reasons, ev.Reason
+				m.deadline = now.Add(m.set.StepTimeout)
+				return []Effect{ClearSignature{}}
+			}
 			s.SignAttempts++
 			left := m.set.SignAttempts - s.SignAttempts
 			if left <= 0 {
-				return m.fail(SignatureFailed, ev.Reason)
+				code := ev.Reason
+				if len(ev.Reasons) > 0 {
+					code = ev.Reasons[0]
+				}
+				return m.fail(SignatureFailed, code)
 			}
 			m.st.Hints, m.st.Detail, m.st.AttemptsLeft = ev.Reasons, ev.Reason, left
 			m.deadline = now.Add(m.set.StepTimeout)
@@ -370,8 +476,11 @@ func (m *Machine) Handle(ev Event) []Effect {
 			if r.Err != "" {
 				// The record could not be stored: nothing is confirmed, and the
 				// kiosk must not take the next candidate until a technician looks.
+				// The candidate reads that nothing was confirmed; the reset
+				// after the failure screen goes out of service.
 				m.faults["store"] = r.Err
-				return append(m.fail(SaveFailed, ""), m.outOfService("store", "E-STORE")...)
+				m.codes["store"] = "E-STORE"
+				return m.fail(SaveFailed, "")
 			}
 			m.st.Session.RecordID = r.RecordID
 			return m.enter(Done, now, Status{Light: "ready"})
@@ -379,6 +488,11 @@ func (m *Machine) Handle(ev Event) []Effect {
 	case Done, Failed:
 		if isTap(ev, "ok") || isTap(ev, "finish") {
 			return m.reset()
+		}
+	case OutOfService:
+		if isTap(ev, "tech") {
+			m.pin, m.st.Detail = "", ""
+			return m.enter(TechPIN, now)
 		}
 	case TechPIN:
 		if tap, ok := ev.(Tap); ok {
@@ -408,6 +522,18 @@ func (m *Machine) Handle(ev Event) []Effect {
 		}
 	}
 	return nil
+}
+
+// warnSteps are the steps that wait for the candidate, where a time-out is
+// announced: the camera steps are kept alive by their checks.
+var warnSteps = map[Step]bool{RegistrationInfo: true, LivenessRetry: true, MatchFailed: true, PhotoReview: true, Signature: true}
+
+// stillThere reports whether the "还在吗？" warning is due.
+func (m *Machine) stillThere(now time.Time) bool {
+	if m.set.WarnBefore <= 0 || m.deadline.IsZero() || !warnSteps[m.st.Step] {
+		return false
+	}
+	return !now.Before(m.deadline.Add(-m.set.WarnBefore))
 }
 
 func isTap(ev Event, action string) bool {
@@ -454,28 +580,45 @@ func (m *Machine) cardRead(ev CardRead, now time.Time) []Effect {
 	m.st.Session = &Session{Started: now, Card: ev.Card, Entered: map[Step]time.Time{}}
 	m.st.Session.Entered[PlaceCard] = now
 	problem := Problem("")
+	var entry RosterEntry
 	switch {
 	case !ev.Card.Valid:
 		problem = CardInvalid
 	case ev.Card.Expired:
 		problem = CardExpired
 	case m.set.RequireRoster:
-		st, err := m.roster.Lookup(ev.Card.IDNumber)
+		e, err := m.roster.Lookup(ev.Card.IDNumber)
+		entry = e
 		switch {
 		case err != nil:
 			problem = RosterError
-		case st == RosterConfirmed:
+		case e.Status == RosterConfirmed:
 			problem = AlreadyConfirmed
-		case st != RosterPending:
+		case e.Status != RosterPending:
 			problem = NotOnRoster
 		}
 	}
 	if problem != "" {
 		m.st.Problem = problem
-		// The card is not kept: only the screen's reason remains.
+		// The card is not kept: only what the refusal screen shows
+		// remains, until the reset.
+		m.st.Refused = Refused{Name: ev.Card.Name, ValidTo: ev.Card.ValidTo, ConfirmedAt: entry.ConfirmedAt}
 		m.st.Session = nil
 		return m.enter(CardProblem, now, Wipe{}, WaitCardRemoved{})
 	}
+	if m.set.RequireRoster {
+		reg := entry.Registration
+		if reg.Name == "" {
+			reg.Name = ev.Card.Name
+		}
+		m.st.Session.Registration = &reg
+		return m.enter(RegistrationInfo, now)
+	}
+	return m.startLiveness(now)
+}
+
+// startLiveness draws the challenges and starts a liveness attempt.
+func (m *Machine) startLiveness(now time.Time) []Effect {
 	m.drawChallenges()
 	return m.enter(Liveness, now, StartLiveness{Challenges: m.st.Session.Challenges, Digits: m.st.Session.Digits}, Light{On: true})
 }
@@ -539,7 +682,8 @@ func (m *Machine) enter(s Step, now time.Time, effects ...Effect) []Effect {
 	}
 	if s == Liveness || s == Photo {
 		effects = append(effects, Light{On: true})
-	} else if s == Matching || s == PhotoReview || s == Signature || s == Done || s == Failed || s == CardProblem {
+	} else if s == Matching || s == PhotoReview || s == Signature || s == Done || s == Failed || s == CardProblem ||
+		s == RegistrationInfo || s == LivenessRetry {
 		effects = append(effects, Light{On: false})
 	}
 	return append([]Effect{Show{Step: s}}, effects...)
@@ -557,12 +701,13 @@ func (m *Machine) fail(p Problem, detail string) []Effect {
 // reset is the privacy reset: every piece of personal data leaves the
 // session and the screen, and the kiosk waits for the next candidate.
 func (m *Machine) reset() []Effect {
-	m.st = State{Step: Attract, Lang: m.st.Lang}
+	// The next candidate starts in the default language.
+	m.st = State{Step: Attract, Lang: m.lang0, CardOn: m.st.CardOn}
 	m.pin = ""
 	now := m.clk.Now()
 	if len(m.faults) > 0 {
 		for dev := range m.faults {
-			return append([]Effect{Wipe{}, StopDevices{}}, m.outOfService(dev, "")...)
+			return append([]Effect{Wipe{}, StopDevices{}}, m.outOfService(dev, m.codes[dev])...)
 		}
 	}
 	return m.enter(Attract, now, Wipe{}, StopDevices{}, Light{On: false}, Status{Light: "ready"})
@@ -574,7 +719,7 @@ func (m *Machine) outOfService(device, code string) []Effect {
 	}
 	lang := m.st.Lang
 	hadSession := m.st.Session != nil
-	m.st = State{Step: OutOfService, Lang: lang, Fault: device, FaultCode: code}
+	m.st = State{Step: OutOfService, Lang: lang, Fault: device, FaultCode: code, CardOn: m.st.CardOn}
 	effects := []Effect{Status{Light: "fault"}}
 	if hadSession {
 		effects = append(effects, Wipe{}, StopDevices{})

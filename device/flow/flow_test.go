@@ -13,11 +13,31 @@ import (
 
 type roster map[string]RosterStatus
 
-func (r roster) Lookup(id string) (RosterStatus, error) {
+func (r roster) Lookup(id string) (RosterEntry, error) {
 	if id == "boom" {
-		return 0, errors.New("roster: database locked")
+		return RosterEntry{}, errors.New("roster: database locked")
 	}
-	return r[id], nil
+	e := RosterEntry{Status: r[id]}
+	switch e.Status {
+	case RosterConfirmed:
+		e.ConfirmedAt = confirmedAt
+	case RosterPending:
+		e.Registration = Registration{Name: "张三", RegistrationNo: "0126110300123", ExamPeriod: "2026年10月", Subjects: []string{"00015 英语（二）"}, Site: "海淀区自考办"}
+	}
+	return e, nil
+}
+
+var confirmedAt = time.Date(2026, 11, 25, 10, 12, 0, 0, time.UTC)
+
+// readPending lays a pending candidate's card and confirms the
+// registration shown: the liveness check starts.
+func readPending(t *testing.T, m *Machine) []Effect {
+	t.Helper()
+	step(t, m, CardRead{Card: card(pending)}, RegistrationInfo)
+	if r := m.State().Session.Registration; r == nil || r.RegistrationNo != "0126110300123" {
+		t.Fatalf("registration %+v", r)
+	}
+	return step(t, m, Tap{Action: "confirm_identity"}, Liveness)
 }
 
 var settings = Settings{
@@ -60,7 +80,7 @@ func toSignature(t *testing.T, m *Machine) {
 	t.Helper()
 	step(t, m, Presence{}, PlaceCard)
 	step(t, m, CardReading{}, ReadingCard)
-	eff := step(t, m, CardRead{Card: card(pending)}, Liveness)
+	eff := readPending(t, m)
 	if !has(eff, StartLiveness{}) || !has(eff, Light{}) {
 		t.Fatalf("liveness effects %v", eff)
 	}
@@ -146,7 +166,7 @@ func TestCardReadFailedCanBeRetried(t *testing.T) {
 func TestMatchAttempts(t *testing.T) {
 	m, _ := newMachine(t)
 	step(t, m, Presence{}, PlaceCard)
-	step(t, m, CardRead{Card: card(pending)}, Liveness)
+	readPending(t, m)
 	for i := 1; i <= 3; i++ {
 		step(t, m, LivenessDone{Passed: true}, Matching)
 		if i == 3 {
@@ -172,12 +192,19 @@ func TestMatchAttempts(t *testing.T) {
 func TestLivenessFailureRetriesThenFails(t *testing.T) {
 	m, _ := newMachine(t)
 	step(t, m, Presence{}, PlaceCard)
-	step(t, m, CardRead{Card: card(pending)}, Liveness)
-	step(t, m, LivenessDone{Reason: "we could not see you blink"}, Liveness)
-	if m.State().Detail == "" {
-		t.Fatal("reason not shown")
+	readPending(t, m)
+	// Issue 12: a retry waits for the candidate's tap (重试).
+	eff := step(t, m, LivenessDone{Reason: "we could not see you blink"}, LivenessRetry)
+	if m.State().Detail == "" || m.State().AttemptsLeft != 2 || has(eff, StartLiveness{}) {
+		t.Fatalf("reason not shown or retry started at once: %+v %v", m.State(), eff)
 	}
-	step(t, m, LivenessDone{}, Liveness)
+	step(t, m, Tick{}, LivenessRetry)
+	eff = step(t, m, Tap{Action: "retry"}, Liveness)
+	if !has(eff, StartLiveness{}) {
+		t.Fatal(eff)
+	}
+	step(t, m, LivenessDone{}, LivenessRetry)
+	step(t, m, Tap{Action: "retry"}, Liveness)
 	step(t, m, LivenessDone{Reason: "x"}, Failed)
 	if m.State().Problem != LivenessFailed {
 		t.Fatal(m.State().Problem)
@@ -188,7 +215,7 @@ func TestPhotoHintsRetakeAndLimit(t *testing.T) {
 	m, _ := newMachine(t)
 	toSignatureUntilPhoto := func() {
 		step(t, m, Presence{}, PlaceCard)
-		step(t, m, CardRead{Card: card(pending)}, Liveness)
+		readPending(t, m)
 		step(t, m, LivenessDone{Passed: true}, Matching)
 		step(t, m, MatchDone{Match: true}, Photo)
 	}
@@ -223,9 +250,14 @@ func TestSaveFailureGoesOutOfService(t *testing.T) {
 	m, clk := newMachine(t)
 	toSignature(t, m)
 	step(t, m, SignatureDone{Valid: true}, Saving)
-	eff := step(t, m, Saved{Err: "store: disk full"}, OutOfService)
-	if !has(eff, Wipe{}) || m.State().Session != nil || m.State().Fault != "store" {
+	// The candidate is told first that nothing was confirmed.
+	eff := step(t, m, Saved{Err: "store: disk full"}, Failed)
+	if !has(eff, Wipe{}) || m.State().Session != nil || m.State().Problem != SaveFailed {
 		t.Fatalf("%v %+v", eff, m.State())
+	}
+	step(t, m, Tap{Action: "ok"}, OutOfService)
+	if m.State().Fault != "store" || m.State().FaultCode != "E-STORE" {
+		t.Fatalf("%+v", m.State())
 	}
 	clk.Advance(time.Hour)
 	step(t, m, Tick{}, OutOfService)
@@ -239,7 +271,11 @@ func TestCancelAndTimeoutAtEveryStepWipe(t *testing.T) {
 		to   func(m *Machine)
 		at   Step
 	}{
-		{"liveness", func(m *Machine) { m.Handle(Presence{}); m.Handle(CardRead{Card: card(pending)}) }, Liveness},
+		{"liveness", func(m *Machine) {
+			m.Handle(Presence{})
+			m.Handle(CardRead{Card: card(pending)})
+			m.Handle(Tap{Action: "confirm_identity"})
+		}, Liveness},
 		{"signature", func(m *Machine) { toSignature(t, m) }, Signature},
 	}
 	for _, s := range steps {
@@ -285,9 +321,10 @@ func TestLanguageSwitchKeepsStep(t *testing.T) {
 	if m.State().Lang != "en" {
 		t.Fatal(m.State().Lang)
 	}
+	// Issue 12: the next candidate starts in the default language.
 	m.Handle(Tap{Action: "cancel"})
-	if m.State().Lang != "en" {
-		t.Fatal("language lost on reset")
+	if m.State().Lang != "zh" {
+		t.Fatal("language not reset for the next candidate")
 	}
 }
 
@@ -298,6 +335,7 @@ func TestChallengesAreDrawnFromTheSetInVaryingOrder(t *testing.T) {
 		m := New(settings, "zh", clk, entropy.Seeded(seed), roster{pending: RosterPending})
 		m.Handle(Presence{})
 		m.Handle(CardRead{Card: card(pending)})
+		m.Handle(Tap{Action: "confirm_identity"})
 		c := m.State().Session.Challenges
 		if len(c) != 2 || c[0] == c[1] {
 			t.Fatalf("challenges %v", c)
@@ -310,13 +348,61 @@ func TestChallengesAreDrawnFromTheSetInVaryingOrder(t *testing.T) {
 }
 
 func TestDeviceFaultAndRecovery(t *testing.T) {
-	m, _ := newMachine(t)
-	toSignature(t, m)
+	m, clk := newMachine(t)
 	eff := step(t, m, DeviceFault{Device: "sigpad", Err: "sigpad: gone", Code: "E-SIG"}, OutOfService)
-	if !has(eff, Wipe{}) || m.State().FaultCode != "E-SIG" {
+	if !has(eff, Status{}) || m.State().FaultCode != "E-SIG" {
 		t.Fatal(eff, m.State())
 	}
+	// A second device, then each recovers: out of service until both do.
+	step(t, m, DeviceFault{Device: "idcard", Err: "sam: timeout", Code: "E-IDCARD"}, OutOfService)
+	step(t, m, DeviceFault{Device: "sigpad"}, OutOfService)
+	clk.Advance(time.Hour)
+	step(t, m, Tick{}, OutOfService)
+	step(t, m, DeviceFault{Device: "idcard"}, Attract)
+}
+
+// Issue 12: a device failing mid-session tells the candidate that nothing
+// was confirmed and to take the card, then goes out of service.
+func TestDeviceFaultMidSessionTellsTheCandidate(t *testing.T) {
+	m, clk := newMachine(t)
+	toSignature(t, m)
+	eff := step(t, m, DeviceFault{Device: "sigpad", Err: "sigpad: gone", Code: "E-SIGPAD"}, Failed)
+	st := m.State()
+	if st.Problem != DeviceFailed || st.Detail != "sigpad" || st.Session != nil || !has(eff, Wipe{}) || !has(eff, StopDevices{}) {
+		t.Fatalf("%v %+v", eff, st)
+	}
+	if !st.CardOn {
+		t.Error("the card still lies on the reader: the screen must ask to take it")
+	}
+	clk.Advance(settings.FailTimeout)
+	step(t, m, Tick{}, OutOfService)
+	if m.State().FaultCode != "E-SIGPAD" {
+		t.Fatalf("%+v", m.State())
+	}
+	step(t, m, CardGone{}, OutOfService)
 	step(t, m, DeviceFault{Device: "sigpad"}, Attract)
+	if m.State().CardOn {
+		t.Error("card still marked on the reader")
+	}
+}
+
+// Issue 12: the technician corner works on the out-of-service screen, and a
+// fault arriving meanwhile waits until the technician leaves.
+func TestTechnicianCornerOutOfService(t *testing.T) {
+	m, _ := newMachine(t)
+	step(t, m, DeviceFault{Device: "idcard", Err: "sam: gone", Code: "E-IDCARD"}, OutOfService)
+	step(t, m, Tap{Action: "tech"}, TechPIN)
+	for _, d := range "246" {
+		step(t, m, Tap{Action: string(d)}, TechPIN)
+	}
+	step(t, m, DeviceFault{Device: "camera", Err: "no frames", Code: "E-CAMERA"}, TechPIN)
+	step(t, m, Tap{Action: "8"}, TechMenu)
+	step(t, m, DeviceFault{Device: "camera"}, TechMenu)
+	step(t, m, Tap{Action: "exit"}, OutOfService)
+	if m.State().Fault != "idcard" || m.State().FaultCode != "E-IDCARD" {
+		t.Fatalf("%+v", m.State())
+	}
+	step(t, m, DeviceFault{Device: "idcard"}, Attract)
 }
 
 func TestTechnicianPIN(t *testing.T) {
@@ -381,7 +467,7 @@ func TestWorkingKeepsMachineStepsAlive(t *testing.T) {
 	m, clk := newMachine(t)
 	step(t, m, Presence{}, PlaceCard)
 	step(t, m, CardReading{}, ReadingCard)
-	step(t, m, CardRead{Card: card(pending)}, Liveness)
+	readPending(t, m)
 	for i := 0; i < 5; i++ {
 		clk.Advance(settings.StepTimeout - time.Second)
 		step(t, m, Working{}, Liveness)
@@ -405,4 +491,113 @@ func TestWorkingKeepsMachineStepsAlive(t *testing.T) {
 	step(t, m, Working{}, PlaceCard)
 	clk.Advance(time.Second)
 	step(t, m, Tick{}, Attract)
+}
+
+// Issue 12: the refusal screens show the refused card's name and dates,
+// though the session is wiped.
+func TestRefusalsKeepWhatTheScreenShows(t *testing.T) {
+	validTo := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		card Card
+		want Refused
+	}{
+		{Card{IDNumber: "999", Name: "李明", Valid: true}, Refused{Name: "李明"}},
+		{Card{IDNumber: confirmed, Name: "王芳", Valid: true}, Refused{Name: "王芳", ConfirmedAt: confirmedAt}},
+		{Card{IDNumber: pending, Name: "赵六", Valid: true, Expired: true, ValidTo: validTo}, Refused{Name: "赵六", ValidTo: validTo}},
+	} {
+		m, _ := newMachine(t)
+		step(t, m, Presence{}, PlaceCard)
+		eff := step(t, m, CardRead{Card: tc.card}, CardProblem)
+		st := m.State()
+		if st.Session != nil || !has(eff, Wipe{}) || st.Refused != tc.want {
+			t.Errorf("%s: refused %+v, want %+v (session %v)", tc.card.Name, st.Refused, tc.want, st.Session)
+		}
+		step(t, m, Tap{Action: "cancel"}, Attract)
+		if m.State().Refused != (Refused{}) {
+			t.Errorf("the refused name outlives the reset: %+v", m.State().Refused)
+		}
+	}
+}
+
+// The registration screen: 「不是我 / 离开」 ends the session, wiped.
+func TestRegistrationNotMeEndsTheSession(t *testing.T) {
+	m, _ := newMachine(t)
+	step(t, m, Presence{}, PlaceCard)
+	eff := step(t, m, CardRead{Card: card(pending)}, RegistrationInfo)
+	if has(eff, StartLiveness{}) {
+		t.Fatal("liveness started before the candidate confirmed the registration")
+	}
+	eff = step(t, m, Tap{Action: "not_me"}, Attract)
+	if !has(eff, Wipe{}) || m.State().Session != nil {
+		t.Fatalf("not wiped: %v", eff)
+	}
+}
+
+// Issue 12: 确认 on an empty pad says 请先签名 and uses no attempt; the
+// attempts left are on the screen; the last refusal keeps its own reason.
+func TestEmptySignatureUsesNoAttempt(t *testing.T) {
+	m, _ := newMachine(t)
+	toSignature(t, m)
+	if m.State().AttemptsLeft != 3 {
+		t.Fatalf("attempts left %d", m.State().AttemptsLeft)
+	}
+	for i := 0; i < 5; i++ {
+		step(t, m, SignatureDone{Reasons: []string{"empty"}, Reason: "请先签名"}, Signature)
+	}
+	if m.State().AttemptsLeft != 3 || m.State().Hints[0] != "empty" {
+		t.Fatalf("%+v", m.State())
+	}
+	step(t, m, SignatureDone{Reasons: []string{"too_small"}}, Signature)
+	step(t, m, SignatureDone{Reasons: []string{"too_small"}}, Signature)
+	if m.State().AttemptsLeft != 1 {
+		t.Fatalf("attempts left %d", m.State().AttemptsLeft)
+	}
+	step(t, m, SignatureDone{Reasons: []string{"too_small"}}, Failed)
+	if m.State().Problem != SignatureFailed || m.State().Detail != "too_small" {
+		t.Fatalf("%+v", m.State())
+	}
+}
+
+// Issue 12: "还在吗？" some seconds before a step's time-out; continue
+// gives the step its time again.
+func TestStillThereWarning(t *testing.T) {
+	s := settings
+	s.WarnBefore = 10 * time.Second
+	clk := clocktest.New(time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC))
+	m := New(s, "zh", clk, entropy.Seeded(1), roster{pending: RosterPending})
+	toSignature(t, m)
+	clk.Advance(s.StepTimeout - 11*time.Second)
+	if m.State().StillThere {
+		t.Fatal("warned too early")
+	}
+	clk.Advance(2 * time.Second)
+	if !m.State().StillThere {
+		t.Fatal("no warning 9 s before the time-out")
+	}
+	step(t, m, Tap{Action: "continue"}, Signature)
+	if m.State().StillThere {
+		t.Fatal("continue did not clear the warning")
+	}
+	clk.Advance(s.StepTimeout - time.Second)
+	step(t, m, Tick{}, Signature)
+	clk.Advance(time.Second)
+	step(t, m, Tick{}, Failed)
+}
+
+// The large-text mode switched on at attract lasts the candidate's
+// session and ends with the privacy reset.
+func TestLargeTextLastsTheSession(t *testing.T) {
+	m, _ := newMachine(t)
+	step(t, m, Tap{Action: "large_text"}, Attract)
+	if !m.State().LargeText {
+		t.Fatal("large text not on")
+	}
+	toSignature(t, m)
+	if !m.State().LargeText {
+		t.Fatal("large text lost in the session")
+	}
+	step(t, m, Tap{Action: "cancel"}, Attract)
+	if m.State().LargeText {
+		t.Fatal("large text kept for the next candidate")
+	}
 }

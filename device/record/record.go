@@ -351,3 +351,23 @@ func (h *Hash) UnmarshalText(b []byte) error {
 	*h = v
 	return nil
 }
+
+// Reference is a record's confirmation reference for the candidate: the
+// first eight hex digits of its UUID in two groups (3F2A-91C0), short to
+// read out and enough for the exam office to find the record.
+func Reference(uuid string) string {
+	var b []byte
+	for i := 0; i < len(uuid) && len(b) < 8; i++ {
+		c := uuid[i]
+		switch {
+		case c >= '0' && c <= '9', c >= 'A' && c <= 'F':
+			b = append(b, c)
+		case c >= 'a' && c <= 'f':
+			b = append(b, c-'a'+'A')
+		}
+	}
+	if len(b) <= 4 {
+		return string(b)
+	}
+	return string(b[:4]) + "-" + string(b[4:])
+}

@@ -226,3 +226,15 @@ func TestKeyFile(t *testing.T) {
 		}
 	}
 }
+
+func TestReference(t *testing.T) {
+	for in, want := range map[string]string{
+		"3f2a91c0-7d4e-4b8a-9c1d-2e5f6a7b8c9d": "3F2A-91C0",
+		"3F2A":                                 "3F2A",
+		"":                                     "",
+	} {
+		if got := Reference(in); got != want {
+			t.Errorf("Reference(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

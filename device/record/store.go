@@ -3,6 +3,7 @@ package record
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // Store keeps confirmed records durably. The candidate flow calls Commit
@@ -58,6 +59,9 @@ type RosterEntry struct {
 	Photo          []byte   `cbor:"photo,omitempty" json:"photo,omitempty"`
 	// Removed marks an entry withdrawn from the roster (in a delta).
 	Removed bool `cbor:"removed,omitempty" json:"removed,omitempty"`
+	// ConfirmedAt is when the candidate's record was committed on this
+	// kiosk (zero: not here or unknown); the kiosk's own, never synced.
+	ConfirmedAt time.Time `cbor:"-" json:"-"`
 }
 
 // RosterDelta is what changed on the roster after version Since, up to

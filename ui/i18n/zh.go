@@ -52,6 +52,10 @@ var zh = map[string]string{
 	"reason.photo":            "未能拍到合格的报名照片。",
 	"reason.save":             "记录保存失败，请咨询工作人员。",
 	"reason.device":           "设备故障，请咨询工作人员。",
+	"reason.device_failed":    "设备故障，本次确认未完成，没有保存任何信息。",
+	"card.take":               "请取回身份证",
+	"card.invalid.title":      "证件校验失败",
+	"card.invalid.body":       "证件校验失败，请联系工作人员。",
 	"reason.unknown":          "发生未知错误。",
 
 	"live.title":    "活体检测",
@@ -111,11 +115,34 @@ var zh = map[string]string{
 	"saving.title": "正在保存…",
 	"saving.body":  "请稍候，暂时不要离开",
 
-	"done.title":     "确认完成",
-	"done.body":      "%s，您的现场确认已完成。", // name
-	"done.time":      "确认时间：%s",       // time
-	"done.take_card": "请取回您的身份证",
-	"done.clear":     "本页面将在 %d 秒后清除", // seconds
+	"done.title":        "确认完成",
+	"done.body":         "%s，您的现场确认已完成。", // name
+	"done.time":         "确认时间：%s",       // time
+	"done.take_card":    "请取回您的身份证",
+	"done.ref":          "确认编号：%s", // reference
+	"done.qr":           "扫码保存确认编号",
+	"done.next":         "下一步：请于考前在报名网站打印准考证，凭身份证和准考证参加考试。",
+	"still.title":       "还在吗？",
+	"still.body":        "%d 秒后将结束本次确认。如需继续，请点“继续”。", // seconds
+	"btn.continue":      "继续",
+	"btn.large_text":    "大字模式",
+	"btn.is_me":         "是我本人",
+	"btn.not_me":        "不是我 / 离开",
+	"reg.title":         "请核对您的报名信息",
+	"reg.body":          "信息无误请点“是我本人”继续人脸核验；不是您本人请点“不是我 / 离开”。",
+	"reg.name":          "姓名",
+	"reg.id":            "身份证号",
+	"reg.no":            "准考证号",
+	"reg.period":        "考试时间",
+	"reg.subjects":      "报考科目",
+	"reg.site":          "考点",
+	"reg.none":          "—",
+	"live.retry.title":  "活体检测未通过",
+	"live.retry.left":   "还可以再试 %d 次。准备好后请点“重试”。", // attempts
+	"sig.declaration":   "本人确认以上报名信息真实、准确，本人签名与照片用于本次自学考试报名确认。",
+	"sig.left":          "还可提交 %d 次。", // attempts
+	"refusal.sig.first": "请先签名。",
+	"done.clear":        "本页面将在 %d 秒后清除", // seconds
 
 	"fail.title": "未能完成确认",
 
@@ -132,18 +159,37 @@ var zh = map[string]string{
 	"device.network": "网络",
 	"device.models":  "人脸模型",
 
-	"tech.pin.title":   "技术人员验证",
-	"tech.pin.body":    "请输入维护密码",
-	"tech.pin.wrong":   "密码错误，请重新输入",
-	"tech.menu.title":  "维护菜单",
-	"tech.device_id":   "设备编号：%s",  // id
-	"tech.site":        "考点：%s",    // site
-	"tech.version":     "软件版本：%s",  // version
-	"tech.pending":     "待同步记录：%d", // count
-	"tech.status.ok":   "正常",
-	"tech.status.fail": "故障",
-	"tech.selftest":    "硬件自检",
-	"tech.sync":        "立即同步",
-	"tech.restart":     "重启程序",
-	"tech.exit":        "退出维护",
+	"tech.pin.title":            "技术人员验证",
+	"tech.pin.body":             "请输入维护密码",
+	"tech.pin.wrong":            "密码错误，请重新输入",
+	"tech.menu.title":           "维护菜单",
+	"tech.device_id":            "设备编号：%s",  // id
+	"tech.site":                 "考点：%s",    // site
+	"tech.version":              "软件版本：%s",  // version
+	"tech.pending":              "待同步记录：%d", // count
+	"tech.status.ok":            "正常",
+	"tech.status.fail":          "故障",
+	"tech.selftest":             "硬件自检",
+	"tech.sync":                 "立即同步",
+	"tech.restart":              "重启程序",
+	"tech.exit":                 "退出维护",
+	"tech.restart.ask":          "重启程序？",
+	"tech.restart.body":         "程序将退出并由系统自动重新启动，约需半分钟。",
+	"tech.restart.yes":          "确认重启",
+	"tech.restarting":           "正在重启…",
+	"tech.detail.loaded":        "已加载",
+	"tech.detail.skipped":       "未配置",
+	"tech.detail.failed":        "打开失败",
+	"tech.detail.models_failed": "模型加载失败",
+	"tech.sync.idle":            "空闲",
+	"tech.sync.syncing":         "正在同步",
+	"tech.sync.backoff":         "稍后重试",
+	"tech.sync.offline":         "离线（未配置中心）",
+	"tech.sync.never":           "尚未同步",
+	"tech.msg.offline":          "离线：未配置中心平台",
+	"tech.msg.sync_failed":      "同步失败：%s",                                // error
+	"tech.msg.synced":           "同步完成：上传 %d 条，重复 %d 条，被拒 %d 条，名册更新 %d 条", // uploaded, duplicates, rejected, roster entries
+	"tech.msg.selftest_ok":      "硬件自检：全部 %d 项通过",                         // checks
+	"tech.msg.selftest_fail":    "硬件自检：%d 项中 %d 项失败：%s",                   // checks, failed, names
+	"tech.working":              "正在执行…",
 }

@@ -213,12 +213,19 @@ func (r *Reader) Read(ctx context.Context) (*idcard.Card, error) {
 	}
 }
 
-// WaitRemoved polls 20 02 until no card answers.
+// WaitRemoved polls 20 01 and 20 02 until the read card no longer answers
+// (or another card is found in its place).
 func (r *Reader) WaitRemoved(ctx context.Context) error {
 	for {
 		s, err := r.session()
 		if err != nil {
 			return err
+		}
+		// A card that was read is not found again until it has left the
+		// field: a find that succeeds is another card laid in its place
+		// (swapped within one poll), so the read card is gone.
+		if s.Find(ctx) == nil {
+			return nil
 		}
 		err = s.Select(ctx)
 		switch {
