@@ -164,6 +164,12 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, clk clock.
 		k.Runner.Services.Match = k.Face.Match
 		k.Runner.Services.Photo = k.Face.Photo
 	}
+	// Each screen's instruction is spoken as it is shown (the voice stops
+	// at Close).
+	voice := k.Voice
+	k.Runner.OnScreen = func(step flow.Step, lang string) {
+		voice.Screen(context.Background(), step.String(), lang)
+	}
 	k.notify.Notify(systemd.Ready, systemd.Status("ready"))
 	return k, nil
 }
